@@ -1,0 +1,57 @@
+// The filter's Wasm entry points: the proxy-wasm ABI 0.2.1 callbacks it needs and nothing more,
+// so Envoy makes as few VM calls per request as possible (no body, response, log, done or delete
+// callbacks). The plugin's behaviour lives in root-context.ts and request-path.ts.
+import "./runtime/abort";
+import { addRoot, bindStream, rootOfStream } from "./contexts";
+import { parsePluginConfig } from "./config/plugin-config";
+import { LogLevel, hostMalloc, log, nowNanos, pluginConfiguration, resetArena, setTickPeriod } from "./host";
+import { routeRequest } from "./request-path";
+import { RootContext } from "./root-context";
+import { findRoot } from "./contexts";
+import { mix64 } from "./route/hash";
+import { seedRandom } from "./route/random";
+
+const FILTER_HEADERS_CONTINUE: u32 = 0;
+
+export function proxy_abi_version_0_2_1(): void {}
+
+export function malloc(size: usize): usize {
+  return hostMalloc(size);
+}
+
+export function proxy_on_vm_start(rootId: u32, _vmConfigSize: u32): bool {
+  resetArena();
+  seedRandom(mix64(nowNanos() ^ (<u64>rootId << 32)));
+  return true;
+}
+
+export function proxy_on_configure(rootId: u32, configSize: u32): bool {
+  resetArena();
+  const parsed = parsePluginConfig(pluginConfiguration(configSize));
+  const config = parsed.config;
+  if (config === null) {
+    log(LogLevel.Error, "invalid plugin configuration: " + parsed.error);
+    return false;
+  }
+  addRoot(new RootContext(rootId, config));
+  setTickPeriod(config.tickMs);
+  return true;
+}
+
+export function proxy_on_tick(rootId: u32): void {
+  resetArena();
+  const root = findRoot(rootId);
+  if (root !== null) root.refresh();
+}
+
+export function proxy_on_context_create(contextId: u32, parentId: u32): void {
+  // Roots are registered once configured; a stream remembers its root for the request path.
+  if (parentId != 0) bindStream(contextId, parentId);
+}
+
+export function proxy_on_request_headers(contextId: u32, _headerCount: u32, _endOfStream: bool): u32 {
+  resetArena();
+  const root = rootOfStream(contextId);
+  if (root !== null) routeRequest(root);
+  return FILTER_HEADERS_CONTINUE;
+}
