@@ -35,7 +35,6 @@ export class RootContext {
     this.shadow = config.shadow;
     this.stripInboundHeader = config.stripInboundHeader && !config.shadow;
     this.sharedDataKey = new HostBytes(config.sharedDataKey);
-    this.metrics.setTable(0, false);
     const initial = config.staticTable;
     if (initial !== null) {
       this.adopt(decodeTable(initial.dataStart, initial.byteLength), "static_table");
@@ -92,6 +91,6 @@ export class RootContext {
         (expired ? " is past its TTL; requests pass through until a fresh table arrives" : " is fresh"));
     }
     this.expired = expired;
-    this.metrics.setTable(table.version, expired);
+    this.metrics.setTableVersion(table.version);
   }
 }
