@@ -1,9 +1,11 @@
 // Envoy + Wasm overhead benchmark: (a) no Wasm filter, (b) no-op Wasm filter, (c) the real filter.
 //
 // Usage: npx tsx bench/envoy.ts [--plugin-config '<json>'] [--duration 10s] [--connections 32]
-//          [--threads 1] [--rounds 3] [--warmup 3s] [--upstreams a,b,default] [--header 'k: v']... [--pin]
+//          [--threads 1] [--rounds 3] [--warmup 3s] [--upstreams a,b,default] [--header 'k: v']... [--no-pin]
 //
-// Expects build/noop.wasm and build/filter.wasm; builds nothing.
+// Expects build/noop.wasm and build/filter.wasm; builds nothing. By default the filter routes
+// every request by a static table (service bench.solar.local → a 75 %, b 25 %), so scenario (c)
+// measures the full decision path, not a pass-through.
 //
 // Layout: one front Envoy (concurrency 2) with three listeners, one per scenario, so all three
 // share the process, settings, routes and upstream connections. The upstream is a second Envoy
@@ -11,6 +13,12 @@
 // long before the proxy does and we would be benchmarking Node. A "ceiling" run against the
 // upstream alone shows its headroom. Scenarios run interleaved (order rotated each round) and
 // the median per scenario is reported, so machine noise hits all three alike.
+//
+// CPU pinning (default; --no-pin to disable): the front Envoy gets its own CPU(s), wrk and the
+// upstream share the rest. Unpinned, the three compete for both cores and per-round RPS varied
+// by up to ~20% on a 2-core box; pinned, by a few %. With 2 CPUs the front's two workers share one
+// core; that costs every scenario alike.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,11 +33,28 @@ import {
   startEnvoy,
   type EnvoyHandle,
 } from "../test/envoy/harness.js";
-import { ensureWrk, runWrk, type WrkResult } from "./wrk.js";
+import { ensureWrk, killWrk, runWrk, type WrkResult } from "./wrk.js";
+import { encodeTable } from "../controller/table/encode.js";
 
 const NOOP_WASM = join(REPO_ROOT, "build", "noop.wasm");
 const FILTER_WASM = join(REPO_ROOT, "build", "filter.wasm");
 const FILTER_ROOT_ID = "solar_router";
+const BENCH_SERVICE = "bench.solar.local";
+
+/** A table that routes BENCH_SERVICE to upstreams a and b, fresh for a day. */
+function defaultPluginConfig(): string {
+  const table = encodeTable({
+    version: 1n,
+    issuedAtMs: BigInt(Date.now()),
+    ttlMs: 86_400_000,
+    canaryBp: null,
+    services: [{ key: BENCH_SERVICE, upstreams: [
+      { name: "a", weight: 3, canaryWeight: 0, draining: false },
+      { name: "b", weight: 1, canaryWeight: 0, draining: false },
+    ] }],
+  });
+  return JSON.stringify({ static_table: Buffer.from(table).toString("base64") });
+}
 
 type ScenarioId = "a" | "b" | "c";
 interface Scenario {
@@ -70,7 +95,7 @@ function median(values: number[]): number {
 function parseCli() {
   const { values } = parseArgs({
     options: {
-      "plugin-config": { type: "string", default: "{}" },
+      "plugin-config": { type: "string" },
       duration: { type: "string", default: "10s" },
       warmup: { type: "string", default: "3s" },
       connections: { type: "string", default: "32" },
@@ -78,7 +103,7 @@ function parseCli() {
       rounds: { type: "string", default: "3" },
       upstreams: { type: "string", default: "a,b,default" },
       header: { type: "string", multiple: true, default: [] },
-      pin: { type: "boolean", default: false },
+      "no-pin": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -86,11 +111,11 @@ function parseCli() {
   if (values.help) {
     console.log(
       "npx tsx bench/envoy.ts [--plugin-config '<json>'] [--duration 10s] [--warmup 3s] [--connections 32]\n" +
-        "  [--threads 1] [--rounds 3] [--upstreams a,b,default] [--header 'name: value']... [--pin]",
+        "  [--threads 1] [--rounds 3] [--upstreams a,b,default] [--header 'name: value']... [--no-pin]",
     );
     process.exit(0);
   }
-  const pluginConfig = values["plugin-config"];
+  const pluginConfig = values["plugin-config"] ?? defaultPluginConfig();
   try {
     JSON.parse(pluginConfig);
   } catch (e) {
@@ -106,9 +131,33 @@ function parseCli() {
     threads: positiveInt("threads", values.threads),
     rounds: positiveInt("rounds", values.rounds),
     upstreams,
-    headers: values.header,
-    pin: values.pin,
+    headers: values.header.length > 0 ? values.header : [`Host: ${BENCH_SERVICE}`],
+    pin: !values["no-pin"],
   };
+}
+
+interface CpuPlan {
+  front?: string;
+  others?: string;
+  description: string;
+}
+
+/** Splits this process's allowed CPUs between the front Envoy and (wrk + upstream Envoy). */
+function cpuPlan(pin: boolean): CpuPlan {
+  if (!pin) return { description: "unpinned" };
+  const res = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
+  const list = res.status === 0 ? res.stdout.split(":").pop()!.trim() : "";
+  const cpus = list.split(",").flatMap((part) => {
+    const [lo, hi] = part.split("-").map(Number);
+    if (lo === undefined || Number.isNaN(lo)) return [];
+    return Array.from({ length: (hi ?? lo) - lo + 1 }, (_, i) => lo + i);
+  });
+  if (cpus.length < 2) return { description: "unpinned (taskset unavailable or fewer than 2 CPUs)" };
+  // Front gets one CPU per worker when there are enough, else one; the rest drive the load.
+  const frontCount = cpus.length >= 4 ? 2 : 1;
+  const front = cpus.slice(-frontCount).join(",");
+  const others = cpus.slice(0, -frontCount).join(",");
+  return { front, others, description: `pinned: front Envoy CPU ${front}; wrk + upstream CPU ${others}` };
 }
 
 function delta(after: Record<string, number>, before: Record<string, number>, name: string): number {
@@ -135,9 +184,7 @@ async function main(): Promise<void> {
   const envoyBin = resolveEnvoyBinary();
   ensureWrk(REPO_ROOT);
 
-  // --pin: the front Envoy gets CPU 1 to itself; wrk and the upstream share CPU 0. Unpinned, the
-  // scheduler mixes all three over both cores.
-  const cpus = opts.pin ? { front: "1", upstream: "0", wrk: "0" } : { front: undefined, upstream: undefined, wrk: undefined };
+  const cpus = cpuPlan(opts.pin);
 
   const envoys: EnvoyHandle[] = [];
   const cleanup = async () => {
@@ -145,6 +192,7 @@ async function main(): Promise<void> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     process.once(sig, () => {
+      killWrk();
       killAllEnvoys();
       process.exit(130);
     });
@@ -153,8 +201,8 @@ async function main(): Promise<void> {
   try {
     const upstream = await startEnvoy(buildDirectResponseConfig(opts.upstreams), {
       binary: envoyBin,
-      concurrency: 2,
-      cpuSet: cpus.upstream,
+      concurrency: cpus.others ? Math.max(1, cpus.others.split(",").length - 1) : 2,
+      cpuSet: cpus.others,
     });
     envoys.push(upstream);
     const front = await startEnvoy(
@@ -194,11 +242,11 @@ async function main(): Promise<void> {
       threads: opts.threads,
       connections: opts.connections,
       headers: opts.headers,
-      cpuSet: cpus.wrk,
+      cpuSet: cpus.others,
     };
     console.error(
       `wrk -t${opts.threads} -c${opts.connections} -d${opts.durationSec}s --latency; ` +
-        `${opts.rounds} rounds; warm-up ${opts.warmupSec}s per scenario; pin=${opts.pin}`,
+        `${opts.rounds} rounds; warm-up ${opts.warmupSec}s per scenario; ${cpus.description}`,
     );
 
     const ceiling = await runWrk({ ...wrkBase, url: upstream.listenerUrl(DEFAULT_CLUSTER), durationSec: opts.durationSec });
@@ -262,7 +310,7 @@ async function main(): Promise<void> {
 
     console.log(
       `\nEnvoy front concurrency 2, wrk -t${opts.threads} -c${opts.connections} -d${opts.durationSec}s, ` +
-        `median of ${opts.rounds} rounds${opts.pin ? ", pinned (front CPU 1; wrk+upstream CPU 0)" : ""}`,
+        `median of ${opts.rounds} rounds, ${cpus.description}`,
     );
     console.log(`upstream ceiling: ${fmt(ceiling.rps, 0)} rps (p99 ${fmt(ceiling.p99Ms, 3)} ms)\n`);
     console.log(
@@ -295,6 +343,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(`bench:envoy failed: ${err instanceof Error ? err.message : String(err)}`);
+  killWrk();
   killAllEnvoys();
   process.exit(1);
 });

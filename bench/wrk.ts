@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
 export interface WrkOptions {
@@ -60,6 +60,13 @@ export function parseWrkOutput(raw: string): WrkResult {
   };
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills any wrk still running (for signal handlers). */
+export function killWrk(): void {
+  for (const child of running) child.kill("SIGKILL");
+}
+
 /** Runs wrk once; killed if it overruns its duration by more than 20 s. */
 export function runWrk(opts: WrkOptions): Promise<WrkResult> {
   const args = [
@@ -75,6 +82,7 @@ export function runWrk(opts: WrkOptions): Promise<WrkResult> {
   const [cmd, argv] = opts.cpuSet ? ["taskset", ["-c", opts.cpuSet, "wrk", ...args]] : ["wrk", args];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv as string[], { stdio: ["ignore", "pipe", "pipe"] });
+    running.add(child);
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -85,6 +93,7 @@ export function runWrk(opts: WrkOptions): Promise<WrkResult> {
       reject(e);
     });
     child.once("exit", (code, signal) => {
+      running.delete(child);
       clearTimeout(killer);
       if (code !== 0) return reject(new Error(`wrk exited with ${code ?? signal}\n${out}\n${err}`));
       try {

@@ -44,10 +44,12 @@ export interface EnvoyHandle {
 // closes when Node dies, whatever the cause).
 
 const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHookInstalled = false;
 
-function track(child: ChildProcess): void {
+function track(child: ChildProcess, dir: string): void {
   live.add(child);
+  tempDirs.add(dir);
   child.once("exit", () => live.delete(child));
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -55,7 +57,12 @@ function track(child: ChildProcess): void {
   }
 }
 
-/** SIGKILLs every Envoy (and watchdog) started by this process that is still running. */
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** SIGKILLs every Envoy started by this process that is still running (synchronous). */
 export function killAllEnvoys(): void {
   for (const child of live) {
     try {
@@ -64,6 +71,7 @@ export function killAllEnvoys(): void {
       /* already gone */
     }
   }
+  for (const dir of tempDirs) removeDir(dir);
 }
 
 function spawnWatchdog(pid: number, dir: string): ChildProcess {
@@ -76,7 +84,6 @@ function spawnWatchdog(pid: number, dir: string): ChildProcess {
   // Neither the watchdog nor its pipe may keep Node's event loop alive.
   dog.unref();
   (dog.stdin as unknown as Socket | null)?.unref();
-  track(dog);
   return dog;
 }
 
@@ -151,7 +158,7 @@ export async function startEnvoy(config: EnvoyBootstrap, options: StartEnvoyOpti
     : [binary, envoyArgs];
 
   const child = spawn(cmd, args as string[], { stdio: ["ignore", "pipe", "pipe"], cwd: dir });
-  track(child);
+  track(child, dir);
 
   const logLines: string[] = [];
   let partial = "";
@@ -180,6 +187,8 @@ export async function startEnvoy(config: EnvoyBootstrap, options: StartEnvoyOpti
   });
 
   const watchdog = child.pid !== undefined ? spawnWatchdog(child.pid, dir) : undefined;
+  // Once Envoy is gone its pid may be reused: the watchdog must not outlive it.
+  void exitPromise.then(() => watchdog?.kill("SIGKILL"));
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -187,14 +196,17 @@ export async function startEnvoy(config: EnvoyBootstrap, options: StartEnvoyOpti
     stopped = true;
     if (!exited) {
       child.kill("SIGTERM");
-      const graceful = await Promise.race([exitPromise.then(() => true), sleep(stopGraceMs).then(() => false)]);
+      // Unref'd timers: a pending grace timer must not hold Node open after Envoy has exited.
+      const graceful = await Promise.race([
+        exitPromise.then(() => true),
+        sleep(stopGraceMs, false, { ref: false }),
+      ]);
       if (!graceful && !exited) {
         child.kill("SIGKILL");
-        await Promise.race([exitPromise, sleep(5_000)]);
+        await Promise.race([exitPromise, sleep(5_000, undefined, { ref: false })]);
       }
     }
-    watchdog?.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   };
 
   const fail = async (reason: string): Promise<never> => {

@@ -1,0 +1,48 @@
+// Rules of the filter's shape that matter for correctness and speed, checked on the source and
+// on the compiled module.
+import { readFileSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const FILTER = join(ROOT, "filter");
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
+}
+
+const importsOf = (file: string): string[] =>
+  [...readFileSync(file, "utf8").matchAll(/^import[^"]*"([^"]+)"/gm)].map((m) => m[1]!);
+
+describe("filter architecture", () => {
+  it("touches the proxy-wasm SDK from host.ts only (and the abort hook, which must log)", () => {
+    const users = sources(FILTER)
+      .filter((f) => importsOf(f).some((i) => i.startsWith("@solo-io/")))
+      .map((f) => relative(FILTER, f))
+      .sort();
+    expect(users).toEqual(["host.ts", "runtime/abort.ts"]);
+  });
+
+  it("keeps table decoding and upstream choice pure: no host imports", () => {
+    for (const dir of ["table", "route", "config"]) {
+      for (const file of sources(join(FILTER, dir))) {
+        const bad = importsOf(file).filter((i) => i.includes("host") || i.startsWith("@solo-io/"));
+        expect(bad, relative(ROOT, file)).toEqual([]);
+      }
+    }
+  });
+
+  it("exports only the callbacks it needs and imports no proxy_clear_route_cache", async () => {
+    const module = await WebAssembly.compile(readFileSync(join(ROOT, "build", "filter.wasm")));
+    const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+    expect(exports).toEqual([
+      "malloc", "memory", "proxy_abi_version_0_2_1", "proxy_on_configure", "proxy_on_context_create",
+      "proxy_on_request_headers", "proxy_on_tick", "proxy_on_vm_start",
+    ]);
+    const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
+    expect(imports.every((i) => i.startsWith("env.proxy_"))).toBe(true);
+    expect(imports).not.toContain("env.proxy_clear_route_cache");
+  });
+});
