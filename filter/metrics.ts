@@ -1,12 +1,15 @@
 // The filter's metrics: one fixed list defined when a root context starts, plus one decision
 // counter per upstream name, defined when a table first names it (names come from the table,
 // never from a request). Envoy shows them as `wasmcustom.<name>`; Prometheus without the prefix.
+//
+// Per-request counts (decisions, pass-throughs) are kept in this VM's memory and handed to the
+// host on each tick: a host call per request costs more than the rest of the decision.
 import { MetricType, NO_METRIC, defineMetric, incrementMetric, recordMetric } from "./host";
 import { REJECT_COUNT, REJECT_NAMES } from "./table/format";
 
 export const PREFIX = "solar_router.";
 
-/** Why a request left the filter untouched. Names are metric suffixes. */
+/** Why a request left the filter untouched. Values are request-counter slots; names are suffixes. */
 export const enum Passthrough {
   NoTable = 0,
   TableExpired = 1,
@@ -19,23 +22,27 @@ export const PASSTHROUGH_NAMES: StaticArray<string> = [
   "no_table", "table_expired", "no_service_key", "unknown_service", "no_eligible_upstream",
 ];
 
-/** Cap on distinct decision counters per VM; later names share the `other` counter. */
+/** Cap on distinct decision counters per root; later names share `decisions.other`. */
 const MAX_UPSTREAM_METRICS = 128;
+const FIRST_DECISION_SLOT = PASSTHROUGH_NAMES.length;
+const OTHER_SLOT = FIRST_DECISION_SLOT + MAX_UPSTREAM_METRICS;
+const SLOTS = OTHER_SLOT + 1;
 
 export class Metrics {
-  readonly passthrough: StaticArray<u32> = new StaticArray<u32>(PASSTHROUGH_NAMES.length);
-  readonly rejected: StaticArray<u32> = new StaticArray<u32>(REJECT_COUNT);
-  readonly tableVersion: u32;
-  readonly tablesLoaded: u32;
-  readonly tablesIgnoredStale: u32;
-  readonly decisionsOther: u32;
+  /** Request counters: host metric id and the count not yet handed to the host, per slot. */
+  private readonly ids: StaticArray<u32> = new StaticArray<u32>(SLOTS);
+  private readonly pending: StaticArray<u64> = new StaticArray<u64>(SLOTS);
+  private readonly rejected: StaticArray<u32> = new StaticArray<u32>(REJECT_COUNT);
+  private readonly tableVersion: u32;
+  private readonly tablesLoaded: u32;
+  private readonly tablesIgnoredStale: u32;
   private upstreamNames: string[] = [];
-  private upstreamIds: u32[] = [];
 
   constructor() {
     for (let i = 0; i < PASSTHROUGH_NAMES.length; i++) {
-      this.passthrough[i] = defineMetric(MetricType.Counter, PREFIX + "passthrough." + PASSTHROUGH_NAMES[i]);
+      this.ids[i] = defineMetric(MetricType.Counter, PREFIX + "passthrough." + PASSTHROUGH_NAMES[i]);
     }
+    this.ids[OTHER_SLOT] = defineMetric(MetricType.Counter, PREFIX + "decisions.other");
     // Index 0 is "no rejection" and gets no counter.
     this.rejected[0] = NO_METRIC;
     for (let i = 1; i < REJECT_COUNT; i++) {
@@ -44,23 +51,37 @@ export class Metrics {
     this.tableVersion = defineMetric(MetricType.Gauge, PREFIX + "table.version");
     this.tablesLoaded = defineMetric(MetricType.Counter, PREFIX + "table.loaded");
     this.tablesIgnoredStale = defineMetric(MetricType.Counter, PREFIX + "table.ignored_stale");
-    this.decisionsOther = defineMetric(MetricType.Counter, PREFIX + "decisions.other");
   }
 
-  /** The decision counter for an upstream name, defined on first sight. */
-  decisionCounter(name: string): u32 {
+  /** The request-counter slot of an upstream's decision counter, defined on first sight. */
+  decisionSlot(name: string): i32 {
     const i = this.upstreamNames.indexOf(name);
-    if (i >= 0) return unchecked(this.upstreamIds[i]);
-    if (this.upstreamNames.length >= MAX_UPSTREAM_METRICS) return this.decisionsOther;
-    const id = defineMetric(MetricType.Counter, PREFIX + "decisions." + name);
+    if (i >= 0) return FIRST_DECISION_SLOT + i;
+    if (this.upstreamNames.length >= MAX_UPSTREAM_METRICS) return OTHER_SLOT;
+    const slot = FIRST_DECISION_SLOT + this.upstreamNames.length;
+    this.ids[slot] = defineMetric(MetricType.Counter, PREFIX + "decisions." + name);
     this.upstreamNames.push(name);
-    this.upstreamIds.push(id);
-    return id;
+    return slot;
+  }
+
+  @inline
+  countDecision(slot: i32): void {
+    unchecked((this.pending[slot] += 1));
   }
 
   @inline
   countPassthrough(reason: Passthrough): void {
-    incrementMetric(unchecked(this.passthrough[<i32>reason]), 1);
+    unchecked((this.pending[<i32>reason] += 1));
+  }
+
+  /** Hands the request counts gathered since the last flush to the host. */
+  flush(): void {
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const n = unchecked(this.pending[slot]);
+      if (n == 0) continue;
+      incrementMetric(unchecked(this.ids[slot]), <i64>n);
+      unchecked((this.pending[slot] = 0));
+    }
   }
 
   countLoaded(): void {

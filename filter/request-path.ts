@@ -2,7 +2,7 @@
 // request, so it makes no allocation, no log call and no shared-data read; every way out that is
 // not a decision is a counted pass-through that leaves Envoy's default routing in charge.
 import {
-  getRequestHeader, incrementMetric, removeRequestHeader, replaceRequestHeader, valueLen, valuePtr,
+  getRequestHeader, removeRequestHeader, replaceRequestHeader, valueLen, valuePtr,
 } from "./host";
 import { Passthrough } from "./metrics";
 import { RootContext } from "./root-context";
@@ -32,7 +32,7 @@ export function routeRequest(root: RootContext): void {
   }
   if (upstream === null) return passThrough(root, Passthrough.NoEligibleUpstream);
 
-  incrementMetric(upstream.decisionMetric, 1);
+  root.metrics.countDecision(upstream.decisionSlot);
   if (!root.shadow) replaceRequestHeader(root.upstreamHeader, upstream.namePtr, upstream.nameLen);
 }
 

@@ -42,8 +42,9 @@ export class RootContext {
     this.refresh();
   }
 
-  /** On every tick: pick up a newer shared table, then re-check the TTL. */
+  /** On every tick: hand over request counts, pick up a newer shared table, re-check the TTL. */
   refresh(): void {
+    this.metrics.flush();
     if (getSharedData(this.sharedDataKey) && (!this.sharedSeen || valueCas != this.sharedCas)) {
       this.sharedSeen = true;
       this.sharedCas = valueCas;
@@ -69,7 +70,7 @@ export class RootContext {
       const upstreams = unchecked(table.services[s]).upstreams;
       for (let u = 0; u < upstreams.length; u++) {
         const upstream = unchecked(upstreams[u]);
-        upstream.decisionMetric = this.metrics.decisionCounter(upstream.name());
+        upstream.decisionSlot = this.metrics.decisionSlot(upstream.name());
       }
     }
     this.table = table;

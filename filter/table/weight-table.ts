@@ -4,8 +4,8 @@
 import { equalsFolded, fnv1a64Folded } from "../route/hash";
 
 export class Upstream {
-  /** Metric id of this upstream's decision counter; the root context assigns it at load. */
-  decisionMetric: u32 = 0;
+  /** Request-counter slot of this upstream's decision counter; assigned when the table is adopted. */
+  decisionSlot: i32 = 0;
 
   constructor(
     public namePtr: usize,
