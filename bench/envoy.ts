@@ -38,6 +38,7 @@ import { encodeTable } from "../controller/table/encode.js";
 
 const NOOP_WASM = join(REPO_ROOT, "build", "noop.wasm");
 const FILTER_WASM = join(REPO_ROOT, "build", "filter.wasm");
+const FIXED_ROUTE_WASM = join(REPO_ROOT, "build", "fixed-route.wasm");
 const FILTER_ROOT_ID = "solar_router";
 const BENCH_SERVICE = "bench.solar.local";
 
@@ -56,7 +57,7 @@ function defaultPluginConfig(): string {
   return JSON.stringify({ static_table: Buffer.from(table).toString("base64") });
 }
 
-type ScenarioId = "a" | "b" | "c";
+type ScenarioId = "a" | "b" | "c" | "d";
 interface Scenario {
   id: ScenarioId;
   listener: string;
@@ -66,6 +67,9 @@ const SCENARIOS: Scenario[] = [
   { id: "a", listener: "no_wasm", label: "a) no Wasm filter" },
   { id: "b", listener: "noop_wasm", label: "b) no-op Wasm filter" },
   { id: "c", listener: "solar_router", label: "c) solar_router filter" },
+  // Reads the authority and writes a fixed routing header: the host calls and route re-match
+  // any header-routing filter costs, without our decision.
+  { id: "d", listener: "fixed_route", label: "d) fixed-route Wasm filter" },
 ];
 
 interface RunRecord {
@@ -176,8 +180,9 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const opts = parseCli();
   for (const [path, hint] of [
-    [NOOP_WASM, "npx asc filter/noop/index.ts -o build/noop.wasm --optimize --runtime incremental --use abort=filter/runtime/abort/abort"],
-    [FILTER_WASM, "build the real filter to build/filter.wasm first"],
+    [NOOP_WASM, "npm run build:filter"],
+    [FILTER_WASM, "npm run build:filter"],
+    [FIXED_ROUTE_WASM, "npm run build:filter"],
   ] as const) {
     if (!existsSync(path)) throw new Error(`${path} is missing: ${hint}`);
   }
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
           { name: "no_wasm" },
           { name: "noop_wasm", wasm: { wasmPath: NOOP_WASM, rootId: "noop", pluginConfig: "{}" } },
           { name: "solar_router", wasm: { wasmPath: FILTER_WASM, rootId: FILTER_ROOT_ID, pluginConfig: opts.pluginConfig } },
+          { name: "fixed_route", wasm: { wasmPath: FIXED_ROUTE_WASM, rootId: "fixed_route", pluginConfig: "" } },
         ],
       }),
       { binary: envoyBin, concurrency: 2, cpuSet: cpus.front },
@@ -258,7 +264,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const runs: Record<ScenarioId, RunRecord[]> = { a: [], b: [], c: [] };
+    const runs: Record<ScenarioId, RunRecord[]> = { a: [], b: [], c: [], d: [] };
     for (let round = 0; round < opts.rounds; round++) {
       // Rotate the order so no scenario always runs first/last in a round.
       const order = SCENARIOS.map((_, i) => SCENARIOS[(i + round) % SCENARIOS.length]!);
@@ -322,7 +328,7 @@ async function main(): Promise<void> {
         }),
       ]),
     );
-    const { a, b, c } = summary;
+    const { a, b, c, d } = summary;
     console.log(
       "\n" +
         table([
@@ -330,9 +336,11 @@ async function main(): Promise<void> {
           ["c/a", fmt(c.rps / a.rps, 3), fmt(c.p99 / a.p99, 3)],
           ["c/b", fmt(c.rps / b.rps, 3), fmt(c.p99 / b.p99, 3)],
           ["b/a", fmt(b.rps / a.rps, 3), fmt(b.p99 / a.p99, 3)],
+          ["d/a", fmt(d.rps / a.rps, 3), fmt(d.p99 / a.p99, 3)],
+          ["c/d", fmt(c.rps / d.rps, 3), fmt(c.p99 / d.p99, 3)],
         ]),
     );
-    if (a.fiveXx + b.fiveXx + c.fiveXx + a.non2xx + b.non2xx + c.non2xx > 0) {
+    if ([a, b, c, d].some((x) => x.fiveXx + x.non2xx > 0)) {
       console.log("\nWARNING: some responses were not 2xx; figures above are not comparable.");
       process.exitCode = 1;
     }

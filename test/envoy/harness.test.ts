@@ -15,7 +15,7 @@ import {
 
 const NOOP_WASM = join(REPO_ROOT, "build", "noop.wasm");
 const NOOP_BUILD_COMMAND =
-  "npx asc filter/noop/index.ts -o build/noop.wasm --optimize --runtime incremental --use abort=filter/runtime/abort/abort";
+  "npm run build:filter";
 
 // No skip path: a missing Envoy or module fails every test here (not just the hook, which vitest
 // would report as "skipped" tests) with the command that fixes it.

@@ -1,6 +1,7 @@
 // A filter that does nothing, built with the same toolchain and exporting the same per-request
-import "../runtime/abort";
 // callbacks as the real one: the baseline our benchmarks divide by.
+import "../runtime/abort";
+
 export function proxy_abi_version_0_2_1(): void {}
 
 const ARENA_SIZE: usize = 4096;
