@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Envoy end-to-end suites start real processes on a 2-core machine: run files one at a time.
     fileParallelism: false,
+    reporters: ["default", "./test/support/plain-summary-reporter.ts"],
   },
 });

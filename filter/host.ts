@@ -16,12 +16,11 @@ const BUFFER_PLUGIN_CONFIGURATION: i32 = 7;
 // ---- malloc arena -------------------------------------------------------------------------
 
 const ARENA_SIZE: usize = 16384;
-const MAX_SPILLS: i32 = 8;
 const arena = memory.data(<i32>ARENA_SIZE, 16);
 let arenaUsed: usize = 0;
 // Blocks too large for the arena (a big table, a long configuration): freed at the next reset.
-const spills = new StaticArray<usize>(MAX_SPILLS);
-let spillCount: i32 = 0;
+// Rare, so a growable list is fine here.
+const spills = new Array<usize>(0);
 
 export function hostMalloc(size: usize): usize {
   const aligned = (size + 7) & ~(<usize>7);
@@ -30,9 +29,8 @@ export function hostMalloc(size: usize): usize {
     arenaUsed += aligned;
     return ptr;
   }
-  if (spillCount == MAX_SPILLS) releaseSpills();
   const ptr = heap.alloc(size > 0 ? size : 1);
-  unchecked((spills[spillCount++] = ptr));
+  spills.push(ptr);
   return ptr;
 }
 
@@ -40,12 +38,12 @@ export function hostMalloc(size: usize): usize {
 @inline
 export function resetArena(): void {
   arenaUsed = 0;
-  if (spillCount > 0) releaseSpills();
+  if (spills.length > 0) releaseSpills();
 }
 
 function releaseSpills(): void {
-  for (let i = 0; i < spillCount; i++) heap.free(unchecked(spills[i]));
-  spillCount = 0;
+  for (let i = 0; i < spills.length; i++) heap.free(unchecked(spills[i]));
+  spills.length = 0;
 }
 
 // ---- return slots -------------------------------------------------------------------------
@@ -96,11 +94,6 @@ export function removeRequestHeader(name: HostBytes): void {
   abi.proxy_remove_header_map_value(MAP_REQUEST_HEADERS, name.ptr, name.len);
 }
 
-@inline
-export function incrementMetric(id: u32, by: i64): void {
-  abi.proxy_increment_metric(id, by);
-}
-
 // ---- root context: configuration, ticks, shared data, metrics, logs ------------------------
 
 export function pluginConfiguration(size: u32): string {
@@ -141,6 +134,10 @@ export function defineMetric(type: MetricType, name: string): u32 {
     return NO_METRIC;
   }
   return load<u32>(SLOT_PTR);
+}
+
+export function incrementMetric(id: u32, by: i64): void {
+  abi.proxy_increment_metric(id, by);
 }
 
 export function recordMetric(id: u32, value: u64): void {

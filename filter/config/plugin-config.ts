@@ -99,7 +99,11 @@ function message(field: string, expected: string, got: JsonValue): string {
 
 function describe(v: JsonValue): string {
   if (v.kind == JsonKind.String) return v.str.length > 40 ? "a string of " + v.str.length.toString() + " characters" : "\"" + v.str + "\"";
-  if (v.kind == JsonKind.Number) return v.number.toString();
+  if (v.kind == JsonKind.Number) {
+    return Math.floor(v.number) == v.number && Math.abs(v.number) < 9007199254740992.0
+      ? (<i64>v.number).toString()
+      : v.number.toString();
+  }
   if (v.kind == JsonKind.Bool) return v.bool ? "true" : "false";
   if (v.kind == JsonKind.Null) return "null";
   return v.kind == JsonKind.Array ? "an array" : "an object";

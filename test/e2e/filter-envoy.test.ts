@@ -161,3 +161,22 @@ describe("solar-router filter in Envoy", () => {
     expect(prometheus).toMatch(/^solar_router_table_rejected_bad_checksum\{?.*\}? \d+/m);
   });
 });
+
+describe("solar-router filter in Envoy, misconfigured", () => {
+  it("is refused at configure time with one log line naming the field", async () => {
+    const upstreams = await startUpstreams([DEFAULT_CLUSTER]);
+    try {
+      const start = startEnvoy(buildEnvoyConfig({
+        upstreams: upstreams.addresses(),
+        listeners: [{ name: "bad", wasm: { wasmPath: FILTER_WASM, rootId: "solar_router", pluginConfig: { tick_ms: 5 } } }],
+      }), { concurrency: 2, readyTimeoutMs: 20_000 });
+      const error = await start.then(() => null, (e: unknown) => String(e));
+      expect(error).toMatch(/Envoy failed to start/);
+      const lines = (error ?? "").split("\n").filter((l) => l.includes("invalid plugin configuration"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("field 'tick_ms': expected an integer from 50 to 60000, got 5");
+    } finally {
+      await upstreams.close();
+    }
+  });
+});

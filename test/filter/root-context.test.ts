@@ -69,6 +69,26 @@ describe("table refresh from shared data", () => {
   });
 });
 
+describe("large tables", () => {
+  it("take the host-memory path for values past the arena, and memory settles", async () => {
+    const f = await startFilter({});
+    const services = Array.from({ length: 1_000 }, (_, i) => ({
+      key: `svc-${String(i).padStart(4, "0")}.shop.svc.cluster.local`,
+      upstreams: upstreams({ "site-a": i + 1, "site-b": 1 }),
+    }));
+    let settled = 0;
+    for (let version = 1n; version <= 40n; version++) {
+      const bytes = encodeTable(table(services, { version }));
+      expect(bytes.length).toBeGreaterThan(40_000);
+      f.publish(bytes);
+      if (version === 20n) settled = f.host.memoryBytes();
+    }
+    expect(f.metric("table.loaded")).toBe(40);
+    expect(f.route(requestHeaders("svc-0999.shop.svc.cluster.local"))).toMatch(/^site-[ab]$/);
+    expect(f.host.memoryBytes()).toBe(settled);
+  });
+});
+
 describe("TTL", () => {
   it("passes through once the table is past issued_at + ttl, and routes again on a fresh table", async () => {
     const f = await startFilter({ tick_ms: 100 });
