@@ -2,12 +2,11 @@
 // so Envoy makes as few VM calls per request as possible (no body, response, log, done or delete
 // callbacks). The plugin's behaviour lives in root-context.ts and request-path.ts.
 import "./runtime/abort";
-import { addRoot, bindStream, rootOfStream } from "./contexts";
+import { addRoot, bindStream, findRoot, rootOfStream } from "./contexts";
 import { parsePluginConfig } from "./config/plugin-config";
 import { LogLevel, hostMalloc, log, nowNanos, pluginConfiguration, resetArena, setTickPeriod } from "./host";
 import { routeRequest } from "./request-path";
 import { RootContext } from "./root-context";
-import { findRoot } from "./contexts";
 import { mix64 } from "./route/hash";
 import { seedRandom } from "./route/random";
 

@@ -1,7 +1,7 @@
-// A root context: one per plugin configuration in each worker's VM. It validates the
-// configuration, holds the decoded table in this VM's memory and refreshes it on every tick from
-// proxy shared data, decoding only when the shared value's CAS changed. Everything here runs off
-// the request path.
+// A root context: one per plugin configuration in each worker's VM. It holds the validated
+// configuration and the decoded table in this VM's memory, and refreshes the table on every tick
+// from proxy shared data, decoding only when the shared value's CAS changed. Everything here
+// runs off the request path.
 import { HostBytes, LogLevel, getSharedData, log, nowNanos, valueCas, valueLen, valuePtr } from "./host";
 import { Metrics } from "./metrics";
 import { PluginConfig } from "./config/plugin-config";

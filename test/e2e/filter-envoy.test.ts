@@ -87,6 +87,9 @@ describe("solar-router filter in Envoy", () => {
     const observed = SITES.map((s) => result.byServedBy[s] ?? 0);
     const shares = [0.5, 0.3, 0.2];
     expect(result.byServedBy[DEFAULT_CLUSTER] ?? 0).toBe(0);
+    console.log(`Envoy split over ${REQUESTS} requests: ${SITES.map((s, i) => `${s} ${observed[i]}`).join(", ")}; ` +
+      `chi-square ${chiSquare(observed, shares).toFixed(2)} (critical ${chiSquareCritical001(2)}), ` +
+      `max error ${maxShareErrorPp(observed, shares).toFixed(2)} points`);
     expect(chiSquare(observed, shares)).toBeLessThan(chiSquareCritical001(2));
     expect(maxShareErrorPp(observed, shares)).toBeLessThan(3);
   });
