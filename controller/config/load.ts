@@ -1,0 +1,77 @@
+// Loads the configuration: a YAML file, or the embedded defaults when there is none. Every
+// problem is reported with the dotted path of the field at fault.
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { ControllerError, type Parsed } from "../errors/controller-error.js";
+import { DEFAULT_CONFIG_YAML } from "./defaults.js";
+import { configSchema, type ConfigFile } from "./schema.js";
+
+export interface Site {
+  name: string;
+  capacityRps: number;
+  pvPeakWatts: number;
+  batteryWh: number;
+  wattsPerRps: number;
+  location: { lat: number; lon: number };
+  gridCarbon: number;
+}
+
+export interface ServiceConfig {
+  key: string;
+  demandRps: number;
+  /** Site name → upstream name. */
+  upstreams: Record<string, string>;
+}
+
+export interface ControllerConfig {
+  listen: { http: string; grpc: string };
+  table: { ttlMs: number; maxWaitMs: number };
+  planning: { intervalMs: number; headroom: number };
+  token: string | null;
+  sites: Site[];
+  services: ServiceConfig[];
+}
+
+export function parseConfig(yamlText: string, source = "configuration"): Parsed<ControllerConfig> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (e) {
+    return { error: ControllerError.invalid(source, `not valid YAML: ${(e as Error).message}`) };
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : "";
+    return { error: ControllerError.invalid(field, `${issue.message}${more}`) };
+  }
+  return { value: toDomain(parsed.data) };
+}
+
+/** Reads `path`, or the embedded defaults when `path` is undefined. */
+export async function loadConfig(path: string | undefined): Promise<ControllerConfig> {
+  const text = path === undefined ? DEFAULT_CONFIG_YAML : await readFile(path, "utf8");
+  const result = parseConfig(text, path ?? "embedded defaults");
+  if (result.error) throw new ControllerError(result.error.code, `${path ?? "embedded defaults"}: ${result.error.message}`, result.error.field);
+  return result.value;
+}
+
+function toDomain(c: ConfigFile): ControllerConfig {
+  return {
+    listen: c.listen,
+    table: { ttlMs: c.table.ttl_ms, maxWaitMs: c.table.max_wait_ms },
+    planning: { intervalMs: c.planning.interval_ms, headroom: c.planning.headroom },
+    token: c.token ?? null,
+    sites: c.sites.map((s) => ({
+      name: s.name,
+      capacityRps: s.capacity_rps,
+      pvPeakWatts: s.pv_peak_watts,
+      batteryWh: s.battery_wh,
+      wattsPerRps: s.watts_per_rps,
+      location: s.location,
+      gridCarbon: s.grid_carbon_g_per_kwh,
+    })),
+    services: c.services.map((s) => ({ key: s.key, demandRps: s.demand_rps, upstreams: s.upstreams })),
+  };
+}

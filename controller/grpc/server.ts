@@ -1,0 +1,41 @@
+// The controller's gRPC server: EnergyService and the standard grpc.health.v1 Health service.
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import type { SiteEnergy } from "../energy/site-energy.js";
+import type { ControllerMetrics } from "../ops/metrics.js";
+import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
+
+export const ENERGY_SERVICE_NAME = "solar.v1.EnergyService";
+
+export interface GrpcApi {
+  server: grpc.Server;
+  health: HealthImplementation;
+  /** Binds and starts; returns the bound port (useful with port 0). */
+  listen(address: string): Promise<number>;
+  setServing(serving: boolean): void;
+  close(): Promise<void>;
+}
+
+export function createGrpcApi(energy: SiteEnergy, metrics: ControllerMetrics): GrpcApi {
+  const server = new grpc.Server();
+  server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
+  const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });
+  health.addToServer(server);
+  return {
+    server,
+    health,
+    listen: (address) =>
+      new Promise((resolve, reject) => {
+        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+      }),
+    setServing(serving) {
+      const status = serving ? "SERVING" : "NOT_SERVING";
+      health.setStatus("", status);
+      health.setStatus(ENERGY_SERVICE_NAME, status);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.tryShutdown(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,63 @@
+// The controller's HTTP API (fastify): tables for proxies, energy readings, health and metrics.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { timingSafeEqual } from "node:crypto";
+import type { TableFeed } from "../delivery/table-feed.js";
+import type { SiteEnergy } from "../energy/site-energy.js";
+import { Code, ControllerError } from "../errors/controller-error.js";
+import type { ControllerMetrics } from "../ops/metrics.js";
+import type { Logger } from "../ops/logger.js";
+import { registerEnergyRoute } from "./energy-route.js";
+import { sendError } from "./errors.js";
+import { registerTableRoute } from "./table-route.js";
+
+export interface HttpApiDeps {
+  feed: TableFeed;
+  energy: SiteEnergy;
+  metrics: ControllerMetrics;
+  logger: Logger;
+  token: string | null;
+  maxWaitMs: number;
+  /** Ready once a first table is out; false while shutting down. */
+  ready: () => boolean;
+}
+
+const BODY_LIMIT = 1 << 20;
+
+export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: true,
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof ControllerError) return sendError(reply, error);
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own refusals: malformed JSON, wrong content type, body too large.
+      return sendError(reply, new ControllerError(Code.InvalidArgument, (error as Error).message, "(body)"));
+    }
+    deps.logger.error({ err: error }, "request failed");
+    return sendError(reply, new ControllerError(Code.Internal, "internal error"));
+  });
+
+  if (deps.token !== null) {
+    const expected = Buffer.from(`Bearer ${deps.token}`);
+    app.addHook("onRequest", async (request, reply) => {
+      if (!request.url.startsWith("/v1/")) return;
+      const got = Buffer.from(request.headers.authorization ?? "");
+      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+        return sendError(reply, new ControllerError(Code.Unauthenticated, "missing or wrong bearer token"));
+      }
+    });
+  }
+
+  registerTableRoute(app, deps.feed, deps.metrics, deps.maxWaitMs);
+  registerEnergyRoute(app, deps.energy, deps.metrics);
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) =>
+    deps.ready() ? { status: "ready" } : reply.code(503).send({ status: "not ready" }));
+  app.get("/metrics", async (_request, reply) =>
+    reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  return app;
+}

@@ -1,0 +1,36 @@
+// The controller's Prometheus metrics: one fixed list, registered once, on a registry of its
+// own (so tests can run several controllers in one process).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  readonly readingsAccepted = new Counter({
+    name: "solar_controller_readings_accepted_total", help: "Energy readings applied, by source.",
+    labelNames: ["source"] as const, registers: [this.registry],
+  });
+  readonly readingsRejected = new Counter({
+    name: "solar_controller_readings_rejected_total", help: "Energy reading batches refused, by source.",
+    labelNames: ["source"] as const, registers: [this.registry],
+  });
+  readonly tablesPublished = new Counter({
+    name: "solar_controller_tables_published_total", help: "Weight table versions published.", registers: [this.registry],
+  });
+  readonly tableVersion = new Gauge({
+    name: "solar_controller_table_version", help: "Version of the newest published table.", registers: [this.registry],
+  });
+  readonly tableRequests = new Counter({
+    name: "solar_controller_table_requests_total", help: "Table requests, by outcome (fetched, not_modified, unavailable).",
+    labelNames: ["outcome"] as const, registers: [this.registry],
+  });
+  readonly tableWaiters = new Gauge({
+    name: "solar_controller_table_waiters", help: "Table requests held open waiting for a newer version.", registers: [this.registry],
+  });
+  readonly planSeconds = new Histogram({
+    name: "solar_controller_plan_duration_seconds", help: "Time to plan and encode one table.",
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "solar_controller_" });
+  }
+}

@@ -1,0 +1,144 @@
+// The HTTP API through fastify's inject (no sockets): table long-poll, energy readings, health.
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../../controller/config/load.js";
+import { TableFeed } from "../../../controller/delivery/table-feed.js";
+import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { createHttpApi } from "../../../controller/http/server.js";
+import { TABLE_CONTENT_TYPE } from "../../../controller/http/table-route.js";
+import { createLogger } from "../../../controller/ops/logger.js";
+import { ControllerMetrics } from "../../../controller/ops/metrics.js";
+import { decodeTable } from "../../../controller/table/decode.js";
+import type { Service } from "../../../controller/table/weight-table.js";
+
+const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
+const TOKEN = "0123456789abcdef0123";
+
+async function api(options: { token?: string | null } = {}) {
+  const config = await loadConfig(undefined);
+  const feed = new TableFeed(60_000);
+  const energy = new SiteEnergy(config.sites);
+  const metrics = new ControllerMetrics();
+  let ready = false;
+  const app = createHttpApi({
+    feed, energy, metrics, logger: createLogger("silent"), token: options.token ?? null, maxWaitMs: 2_000, ready: () => ready,
+  });
+  await app.ready();
+  return { app, feed, energy, metrics, setReady: (r: boolean) => (ready = r) };
+}
+
+let close: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await close?.();
+  close = null;
+});
+
+describe("GET /v1/table", () => {
+  it("is 503 with Retry-After before the first table", async () => {
+    const { app } = await api();
+    close = () => app.close();
+    const res = await app.inject({ url: "/v1/table" });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("1");
+    expect(res.json()).toEqual({ error: { code: "unavailable", message: "no weight table published yet" } });
+  });
+
+  it("returns the table with its version as ETag, then 304 for that version", async () => {
+    const { app, feed } = await api();
+    close = () => app.close();
+    const published = feed.publish(services);
+    const res = await app.inject({ url: "/v1/table" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe(TABLE_CONTENT_TYPE);
+    expect(res.headers["etag"]).toBe(`"${published.version}"`);
+    expect(decodeTable(new Uint8Array(res.rawPayload)).value?.version).toBe(published.version);
+    const again = await app.inject({ url: "/v1/table", headers: { "if-none-match": `"${published.version}"` } });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it("holds a long poll until a newer version is published", async () => {
+    const { app, feed } = await api();
+    close = () => app.close();
+    const first = feed.publish(services);
+    const started = performance.now();
+    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { "if-none-match": `"${first.version}"` } });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = feed.publish(services);
+    const res = await poll;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["etag"]).toBe(`"${second.version}"`);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("caps the wait at the configured maximum and answers 304", async () => {
+    const { app, feed } = await api();
+    close = () => app.close();
+    const first = feed.publish(services);
+    const started = performance.now();
+    const res = await app.inject({ url: "/v1/table?wait_ms=600000", headers: { "if-none-match": `"${first.version}"` } });
+    expect(res.statusCode).toBe(304);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it("refuses a bad wait_ms, naming it", async () => {
+    const { app } = await api();
+    close = () => app.close();
+    const res = await app.inject({ url: "/v1/table?wait_ms=-5" });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "invalid_argument", field: "wait_ms" });
+  });
+
+  it("requires the bearer token when one is configured", async () => {
+    const { app, feed } = await api({ token: TOKEN });
+    close = () => app.close();
+    feed.publish(services);
+    expect((await app.inject({ url: "/v1/table" })).statusCode).toBe(401);
+    expect((await app.inject({ url: "/v1/table", headers: { authorization: "Bearer wrong" } })).statusCode).toBe(401);
+    expect((await app.inject({ url: "/v1/table", headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
+  });
+});
+
+describe("POST /v1/energy", () => {
+  it("applies a valid batch", async () => {
+    const { app, energy } = await api();
+    close = () => app.close();
+    const res = await app.inject({ method: "POST", url: "/v1/energy", payload: {
+      readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: 1234, health: "draining" }],
+    } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 1 });
+    expect(energy.get("berlin")).toMatchObject({ pvWatts: 1234, health: "draining" });
+  });
+
+  it("refuses bad input with 400 naming the field, and changes nothing", async () => {
+    const { app, energy, metrics } = await api();
+    close = () => app.close();
+    for (const payload of [
+      { readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: -3 }] },
+      { readings: [{ site: "berlin", timestamp: Date.now(), battery_soc_percent: 101 }] },
+    ]) {
+      const res = await app.inject({ method: "POST", url: "/v1/energy", payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.field).toMatch(/^readings\.0\./);
+    }
+    const malformed = await app.inject({ method: "POST", url: "/v1/energy", headers: { "content-type": "application/json" }, payload: "{nope" });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe("invalid_argument");
+    expect(energy.currentRevision).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_readings_rejected_total")).toMatch(/source="http"} 2/);
+  });
+});
+
+describe("operations endpoints", () => {
+  it("serve liveness, readiness and Prometheus metrics", async () => {
+    const { app, setReady } = await api();
+    close = () => app.close();
+    expect((await app.inject({ url: "/healthz" })).json()).toEqual({ status: "ok" });
+    expect((await app.inject({ url: "/readyz" })).statusCode).toBe(503);
+    setReady(true);
+    expect((await app.inject({ url: "/readyz" })).statusCode).toBe(200);
+    const metrics = await app.inject({ url: "/metrics" });
+    expect(metrics.body).toContain("# TYPE solar_controller_table_requests_total counter");
+    expect(metrics.body).toContain("solar_controller_process_cpu_seconds_total");
+  });
+});
