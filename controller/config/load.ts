@@ -23,6 +23,22 @@ export interface ServiceConfig {
   upstreams: Record<string, string>;
 }
 
+/** A reading field a source can fill; named as on the wire (W, %, Wh, gCO2/kWh, W). */
+export type SourceField = keyof ConfigFile["sources"]["prometheus"][number]["readings"];
+
+export interface PrometheusSourceConfig {
+  name: string;
+  kind: "exporter" | "api";
+  url: string;
+  intervalMs: number;
+  timeoutMs: number;
+  site: string;
+  /** Field → selector (exporter) or PromQL query (api). */
+  readings: Partial<Record<SourceField, string>>;
+  /** Field → factor applied to the raw value. */
+  scale: Partial<Record<SourceField, number>>;
+}
+
 export interface ControllerConfig {
   listen: { http: string; grpc: string };
   table: { ttlMs: number; maxWaitMs: number };
@@ -30,6 +46,7 @@ export interface ControllerConfig {
   token: string | null;
   sites: Site[];
   services: ServiceConfig[];
+  sources: { prometheus: PrometheusSourceConfig[] };
 }
 
 export function parseConfig(yamlText: string, source = "configuration"): Parsed<ControllerConfig> {
@@ -73,5 +90,17 @@ function toDomain(c: ConfigFile): ControllerConfig {
       gridCarbon: s.grid_carbon_g_per_kwh,
     })),
     services: c.services.map((s) => ({ key: s.key, demandRps: s.demand_rps, upstreams: s.upstreams })),
+    sources: {
+      prometheus: c.sources.prometheus.map((p) => ({
+        name: p.name,
+        kind: p.kind,
+        url: p.url,
+        intervalMs: p.interval_ms,
+        timeoutMs: p.timeout_ms,
+        site: p.site,
+        readings: Object.fromEntries(Object.entries(p.readings).filter(([, q]) => q !== undefined)),
+        scale: p.scale,
+      })),
+    },
   };
 }

@@ -1,6 +1,7 @@
 // The controller's configuration file (YAML), as a schema: parsed and validated once at start.
 // Field names are snake_case in the file; config/load.ts maps them to the domain types.
 import { z } from "zod";
+import { parseSelector } from "../sources/selector.js";
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const UPSTREAM = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -29,6 +30,28 @@ export const serviceSchema = z.object({
   upstreams: z.record(z.string(), z.string().regex(UPSTREAM, "expected 1-64 of [A-Za-z0-9._~-]")),
 }).strict();
 
+/** A selector (exporter) or a PromQL query (api) for one reading field; units as named. */
+const query = z.string().min(1).max(4_096);
+
+export const prometheusSourceSchema = z.object({
+  name: z.string().regex(NAME, "expected a DNS label: lower-case letters, digits and '-'"),
+  /** exporter: `url` serves /metrics (text format 0.0.4); api: `url` is a Prometheus server. */
+  kind: z.enum(["exporter", "api"]),
+  url: z.string().refine(isPlainHttpUrl, "expected an http(s) URL without credentials"),
+  interval_ms: z.number().int().min(1_000).max(3_600_000).default(15_000),
+  timeout_ms: z.number().int().min(100).max(120_000).default(5_000),
+  site: z.string(),
+  readings: z.object({
+    pv_watts: query.optional(), // W
+    battery_soc_percent: query.optional(), // % (0..100)
+    battery_capacity_wh: query.optional(), // Wh
+    grid_carbon_g_per_kwh: query.optional(), // gCO2/kWh
+    power_draw_watts: query.optional(), // W drawn by the site's servers
+  }).strict(),
+  /** Field → factor the raw value is multiplied by, e.g. 1000 for an exporter that reports kW. */
+  scale: z.record(z.string(), z.number().positive().finite()).default({}),
+}).strict();
+
 export const configSchema = z.object({
   listen: z.object({
     http: listenAddress.default("127.0.0.1:8080"),
@@ -47,6 +70,9 @@ export const configSchema = z.object({
   token: z.string().min(16).optional(),
   sites: z.array(siteSchema).min(1),
   services: z.array(serviceSchema).min(1),
+  sources: z.object({
+    prometheus: z.array(prometheusSourceSchema).default([]),
+  }).strict().prefault({}),
 }).strict().superRefine((config, ctx) => {
   const sites = new Set<string>();
   config.sites.forEach((site, i) => {
@@ -65,6 +91,41 @@ export const configSchema = z.object({
       }
     }
   });
+  checkSources(config.sources.prometheus, sites, ctx);
 });
+
+function checkSources(sources: Array<z.infer<typeof prometheusSourceSchema>>, sites: Set<string>, ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  sources.forEach((source, i) => {
+    const at = ["sources", "prometheus", i];
+    if (names.has(source.name)) ctx.addIssue({ code: "custom", path: [...at, "name"], message: `duplicate source '${source.name}'` });
+    names.add(source.name);
+    if (!sites.has(source.site)) {
+      ctx.addIssue({ code: "custom", path: [...at, "site"], message: `unknown site '${source.site}' (known: ${[...sites].join(", ")})` });
+    }
+    if (source.timeout_ms > source.interval_ms) {
+      ctx.addIssue({ code: "custom", path: [...at, "timeout_ms"], message: "expected at most interval_ms, so scrapes cannot pile up" });
+    }
+    const fields = Object.entries(source.readings).filter(([, text]) => text !== undefined);
+    if (fields.length === 0) ctx.addIssue({ code: "custom", path: [...at, "readings"], message: "expected at least one field" });
+    for (const [field, text] of fields) {
+      if (source.kind !== "exporter") continue;
+      const parsed = parseSelector(text!, field);
+      if (parsed.error) ctx.addIssue({ code: "custom", path: [...at, "readings", field], message: parsed.error.message.replace(`${field}: `, "") });
+    }
+    const present = new Set(fields.map(([field]) => field));
+    for (const field of Object.keys(source.scale)) {
+      if (!present.has(field)) {
+        ctx.addIssue({ code: "custom", path: [...at, "scale", field], message: `no reading '${field}' to scale` });
+      }
+    }
+  });
+}
+
+function isPlainHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "";
+}
 
 export type ConfigFile = z.infer<typeof configSchema>;

@@ -29,6 +29,23 @@ export class ControllerMetrics {
     name: "solar_controller_plan_duration_seconds", help: "Time to plan and encode one table.",
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], registers: [this.registry],
   });
+  readonly sourceScrapes = new Counter({
+    name: "solar_controller_source_scrapes_total",
+    help: "Prometheus source scrapes, by source and outcome (ok, unreachable, timeout, cancelled, http_error, bad_response, missing, ambiguous, invalid).",
+    labelNames: ["source", "outcome"] as const, registers: [this.registry],
+  });
+  readonly sourceScrapeSeconds = new Histogram({
+    name: "solar_controller_source_scrape_duration_seconds", help: "Time for one Prometheus source scrape, by source.",
+    labelNames: ["source"] as const, buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [this.registry],
+  });
+  readonly sourceUp = new Gauge({
+    name: "solar_controller_source_up", help: "1 if the source's last scrape was taken, 0 if it failed.",
+    labelNames: ["source"] as const, registers: [this.registry],
+  });
+  readonly sourcePowerDraw = new Gauge({
+    name: "solar_controller_source_power_draw_watts", help: "Power drawn at a site, as its source last reported it (W).",
+    labelNames: ["source", "site"] as const, registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "solar_controller_" });

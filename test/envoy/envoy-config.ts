@@ -112,6 +112,8 @@ export interface ProxyConfigSpec {
    * `x-solar-upstream: <name>`; a final catch-all routes to `default`, which is required.
    */
   upstreams: Record<string, UpstreamAddress>;
+  /** Clusters no route points at, e.g. the controller the filter calls with proxy_http_call. */
+  extraClusters?: Record<string, UpstreamAddress>;
   nodeId?: string;
 }
 
@@ -241,7 +243,12 @@ export function buildEnvoyConfig(spec: ProxyConfigSpec): EnvoyBootstrap {
   const listeners = spec.listeners.map((l) =>
     httpListener(l.name, routeConfig, l.wasm ? [wasmHttpFilter(l.wasm)] : []),
   );
-  const clusters = names.map((name) => staticCluster(name, spec.upstreams[name]!));
+  const extra = Object.entries(spec.extraClusters ?? {});
+  assertUnique("cluster", [...names, ...extra.map(([name]) => name)]);
+  const clusters = [
+    ...names.map((name) => staticCluster(name, spec.upstreams[name]!)),
+    ...extra.map(([name, address]) => staticCluster(name, address)),
+  ];
   return bootstrap(spec.nodeId ?? "solar-router-test", listeners, clusters);
 }
 
