@@ -11,6 +11,8 @@ export const enum MetricType { Counter = 0, Gauge = 1, Histogram = 2 }
 
 const WASM_RESULT_OK: u32 = 0;
 const MAP_REQUEST_HEADERS: i32 = 0;
+const MAP_HTTP_CALL_RESPONSE_HEADERS: i32 = 6;
+const BUFFER_HTTP_CALL_RESPONSE_BODY: i32 = 4;
 const BUFFER_PLUGIN_CONFIGURATION: i32 = 7;
 
 // ---- malloc arena -------------------------------------------------------------------------
@@ -111,6 +113,14 @@ export function getSharedData(key: HostBytes): bool {
   return true;
 }
 
+/**
+ * Writes shared data if `cas` equals the stored value's CAS; a `cas` of 0 writes unconditionally
+ * (the host's rule, so only a value read first can be replaced safely). False on a CAS mismatch.
+ */
+export function setSharedData(key: HostBytes, ptr: usize, len: i32, cas: u32): bool {
+  return abi.proxy_set_shared_data(key.ptr, key.len, ptr, <usize>len, cas) == WASM_RESULT_OK;
+}
+
 export function setTickPeriod(ms: u32): void {
   abi.proxy_set_tick_period_milliseconds(ms);
 }
@@ -142,4 +152,41 @@ export function incrementMetric(id: u32, by: i64): void {
 
 export function recordMetric(id: u32, value: u64): void {
   abi.proxy_record_metric(id, value);
+}
+
+// ---- root context: HTTP calls --------------------------------------------------------------
+
+/** Token of the call the last successful `httpCall` dispatched. */
+export let callToken: u32 = 0;
+
+/**
+ * Dispatches an HTTP call to an Envoy cluster, without body or trailers. `headers` holds the
+ * pairs serialized in the ABI's format (delivery/request.ts). False when the host refuses it
+ * (e.g. an unknown cluster); the answer comes to proxy_on_http_call_response otherwise.
+ */
+export function httpCall(cluster: HostBytes, headers: ArrayBuffer, timeoutMs: u32): bool {
+  const result = abi.proxy_http_call(
+    cluster.ptr, cluster.len, changetype<usize>(headers), <usize>headers.byteLength, 0, 0, 0, 0, timeoutMs, SLOT_PTR,
+  );
+  if (result != WASM_RESULT_OK) return false;
+  callToken = load<u32>(SLOT_PTR);
+  return true;
+}
+
+/** Reads a header of the HTTP-call response being delivered into `valuePtr`/`valueLen`. */
+export function getHttpCallResponseHeader(name: HostBytes): bool {
+  if (abi.proxy_get_header_map_value(MAP_HTTP_CALL_RESPONSE_HEADERS, name.ptr, name.len, SLOT_PTR, SLOT_SIZE) != WASM_RESULT_OK) {
+    return false;
+  }
+  valuePtr = <usize>load<u32>(SLOT_PTR);
+  valueLen = <i32>load<u32>(SLOT_SIZE);
+  return true;
+}
+
+/** Reads the body of the HTTP-call response being delivered into `valuePtr`/`valueLen`. */
+export function getHttpCallResponseBody(size: u32): bool {
+  if (abi.proxy_get_buffer_bytes(BUFFER_HTTP_CALL_RESPONSE_BODY, 0, size, SLOT_PTR, SLOT_SIZE) != WASM_RESULT_OK) return false;
+  valuePtr = <usize>load<u32>(SLOT_PTR);
+  valueLen = <i32>load<u32>(SLOT_SIZE);
+  return true;
 }

@@ -1,6 +1,6 @@
 // The filter's Wasm entry points: the proxy-wasm ABI 0.2.1 callbacks it needs and nothing more,
 // so Envoy makes as few VM calls per request as possible (no body, response, log, done or delete
-// callbacks). The plugin's behaviour lives in root-context.ts and request-path.ts.
+// callbacks). The plugin's behaviour lives in root-context.ts, request-path.ts and delivery/.
 import "./runtime/abort";
 import { addRoot, bindStream, findRoot, rootOfStream } from "./contexts";
 import { parsePluginConfig } from "./config/plugin-config";
@@ -41,6 +41,12 @@ export function proxy_on_tick(rootId: u32): void {
   resetArena();
   const root = findRoot(rootId);
   if (root !== null) root.refresh();
+}
+
+export function proxy_on_http_call_response(contextId: u32, token: u32, headerCount: u32, bodySize: u32, _trailerCount: u32): void {
+  resetArena();
+  const root = findRoot(contextId);
+  if (root !== null) root.onHttpCallResponse(token, headerCount, bodySize);
 }
 
 export function proxy_on_context_create(contextId: u32, parentId: u32): void {

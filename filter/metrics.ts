@@ -4,6 +4,9 @@
 //
 // Per-request counts (decisions, pass-throughs) are kept in this VM's memory and handed to the
 // host on each tick: a host call per request costs more than the rest of the decision.
+//
+// Envoy keeps one stat per name for all worker VMs, so table delivery is counted, not set: a
+// gauge set to 0 or 1 by each VM would show whichever VM wrote last.
 import { MetricType, NO_METRIC, defineMetric, incrementMetric, recordMetric } from "./host";
 import { REJECT_COUNT, REJECT_NAMES } from "./table/format";
 
@@ -36,6 +39,15 @@ export class Metrics {
   private readonly tableVersion: u32;
   private readonly tablesLoaded: u32;
   private readonly tablesIgnoredStale: u32;
+  private readonly polls: u32;
+  private readonly pollFailures: u32;
+  private readonly notModified: u32;
+  private readonly tablesFetched: u32;
+  private readonly tablesWritten: u32;
+  private readonly leaseAcquired: u32;
+  private readonly leaseLost: u32;
+  private readonly leaseRenewed: u32;
+  private readonly leaseHolder: u32;
   private upstreamNames: string[] = [];
 
   constructor() {
@@ -51,6 +63,15 @@ export class Metrics {
     this.tableVersion = defineMetric(MetricType.Gauge, PREFIX + "table.version");
     this.tablesLoaded = defineMetric(MetricType.Counter, PREFIX + "table.loaded");
     this.tablesIgnoredStale = defineMetric(MetricType.Counter, PREFIX + "table.ignored_stale");
+    this.polls = defineMetric(MetricType.Counter, PREFIX + "controller.polls");
+    this.pollFailures = defineMetric(MetricType.Counter, PREFIX + "controller.poll_failures");
+    this.notModified = defineMetric(MetricType.Counter, PREFIX + "controller.not_modified");
+    this.tablesFetched = defineMetric(MetricType.Counter, PREFIX + "controller.tables_fetched");
+    this.tablesWritten = defineMetric(MetricType.Counter, PREFIX + "controller.tables_written");
+    this.leaseAcquired = defineMetric(MetricType.Counter, PREFIX + "lease.acquired");
+    this.leaseLost = defineMetric(MetricType.Counter, PREFIX + "lease.lost");
+    this.leaseRenewed = defineMetric(MetricType.Counter, PREFIX + "lease.renewed");
+    this.leaseHolder = defineMetric(MetricType.Gauge, PREFIX + "lease.holder");
   }
 
   /** The request-counter slot of an upstream's decision counter, defined on first sight. */
@@ -94,6 +115,45 @@ export class Metrics {
 
   countRejected(reason: i32): void {
     incrementMetric(unchecked(this.rejected[reason]), 1);
+  }
+
+  countPoll(): void {
+    incrementMetric(this.polls, 1);
+  }
+
+  countPollFailure(): void {
+    incrementMetric(this.pollFailures, 1);
+  }
+
+  countNotModified(): void {
+    incrementMetric(this.notModified, 1);
+  }
+
+  countTableFetched(): void {
+    incrementMetric(this.tablesFetched, 1);
+  }
+
+  countTableWritten(): void {
+    incrementMetric(this.tablesWritten, 1);
+  }
+
+  /**
+   * Lease changes move `lease.holder` by ±1, so across a proxy's VMs it sums to the number of
+   * holders (1). A VM that vanishes while holding leaves its +1 behind; `lease.renewed`, one per
+   * holder tick, is the signal that cannot go stale: its rate times tick_ms is the holder count.
+   */
+  countLeaseAcquired(): void {
+    incrementMetric(this.leaseAcquired, 1);
+    incrementMetric(this.leaseHolder, 1);
+  }
+
+  countLeaseLost(): void {
+    incrementMetric(this.leaseLost, 1);
+    incrementMetric(this.leaseHolder, -1);
+  }
+
+  countLeaseRenewed(): void {
+    incrementMetric(this.leaseRenewed, 1);
   }
 
   /** Several plugin configurations in one VM share this gauge: they normally share one table. */

@@ -1,10 +1,15 @@
 // A root context: one per plugin configuration in each worker's VM. It holds the validated
 // configuration and the decoded table in this VM's memory, and refreshes the table on every tick
-// from proxy shared data, decoding only when the shared value's CAS changed. Everything here
-// runs off the request path.
+// from proxy shared data, decoding only when the shared value's CAS changed. With a controller
+// configured it also takes part in the delivery lease, and as the holder polls the controller
+// (delivery/). Everything here runs off the request path.
 import { HostBytes, LogLevel, getSharedData, log, nowNanos, valueCas, valueLen, valuePtr } from "./host";
 import { Metrics } from "./metrics";
 import { PluginConfig } from "./config/plugin-config";
+import { LEASE_KEY_SUFFIX, Lease } from "./delivery/lease";
+import { Poller } from "./delivery/poller";
+import { SharedTable } from "./delivery/shared-table";
+import { nextRandom } from "./route/random";
 import { decodeTable, DecodeResult } from "./table/decode";
 import { REJECT_NAMES } from "./table/format";
 import { WeightTable } from "./table/weight-table";
@@ -25,6 +30,8 @@ export class RootContext {
   private readonly sharedDataKey: HostBytes;
   private sharedCas: u32 = 0;
   private sharedSeen: bool = false;
+  private readonly lease: Lease | null;
+  private readonly poller: Poller | null;
 
   constructor(public readonly id: u32, public readonly config: PluginConfig) {
     this.metrics = new Metrics();
@@ -35,6 +42,18 @@ export class RootContext {
     this.shadow = config.shadow;
     this.stripInboundHeader = config.stripInboundHeader && !config.shadow;
     this.sharedDataKey = new HostBytes(config.sharedDataKey);
+    const controller = config.controller;
+    if (controller !== null) {
+      // 64 random bits per root: ids of two workers colliding is not a practical concern.
+      let holderId = nextRandom();
+      while (holderId == 0) holderId = nextRandom();
+      const leaseKey = new HostBytes(config.sharedDataKey + LEASE_KEY_SUFFIX);
+      this.lease = new Lease(leaseKey, holderId, controller.leaseMs, this.metrics);
+      this.poller = new Poller(controller, config.tickMs, new SharedTable(this.sharedDataKey), this.metrics);
+    } else {
+      this.lease = null;
+      this.poller = null;
+    }
     const initial = config.staticTable;
     if (initial !== null) {
       this.adopt(decodeTable(initial.dataStart, initial.byteLength), "static_table");
@@ -42,7 +61,10 @@ export class RootContext {
     this.refresh();
   }
 
-  /** On every tick: hand over request counts, pick up a newer shared table, re-check the TTL. */
+  /**
+   * On every tick: hand over request counts, pick up a newer shared table, renew or seek the
+   * lease and poll if due, re-check the TTL.
+   */
   refresh(): void {
     this.metrics.flush();
     if (getSharedData(this.sharedDataKey) && (!this.sharedSeen || valueCas != this.sharedCas)) {
@@ -50,7 +72,34 @@ export class RootContext {
       this.sharedCas = valueCas;
       this.adopt(decodeTable(valuePtr, valueLen), "shared data");
     }
-    this.checkTtl(nowNanos() / NANOS_PER_MILLI);
+    const nowMs = nowNanos() / NANOS_PER_MILLI;
+    const lease = this.lease;
+    const poller = this.poller;
+    if (lease !== null && poller !== null) {
+      lease.tick(nowMs);
+      poller.maybePoll(nowMs, lease.holds(nowMs));
+    }
+    this.checkTtl(nowMs);
+  }
+
+  /** The controller's answer to a poll: adopt a fetched table at once, then poll again if due. */
+  onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32): void {
+    const lease = this.lease;
+    const poller = this.poller;
+    if (lease === null || poller === null) return;
+    const nowMs = nowNanos() / NANOS_PER_MILLI;
+    const fetched = poller.onResponse(token, headerCount, bodySize, nowMs);
+    if (fetched !== null) {
+      // Our own write: the next tick need not decode it again.
+      const cas = poller.shared.writtenCas;
+      if (cas != 0) {
+        this.sharedSeen = true;
+        this.sharedCas = cas;
+      }
+      this.adopt(fetched, "the controller");
+      this.checkTtl(nowMs);
+    }
+    poller.maybePoll(nowMs, lease.holds(nowMs));
   }
 
   private adopt(result: DecodeResult, source: string): void {

@@ -2,6 +2,8 @@
 // once, at configure time. Anything wrong refuses the whole configuration with one message that
 // names the field and what it expects. Field reference: README.md, "Filter configuration".
 import { decodeBase64 } from "./base64";
+import { ControllerConfig, parseControllerConfig } from "./controller-config";
+import { fieldError, isInteger } from "./fields";
 import { JsonKind, JsonValue, parseJson } from "./json";
 
 export class PluginConfig {
@@ -22,6 +24,8 @@ export class PluginConfig {
   shadow: bool = false;
   /** Remove a client-sent routing header when the filter does not decide, so it cannot steer. */
   stripInboundHeader: bool = true;
+  /** Where the lease holder fetches tables; null: tables arrive only through shared data. */
+  controller: ControllerConfig | null = null;
 }
 
 export class ConfigResult {
@@ -30,7 +34,7 @@ export class ConfigResult {
 
 const FIELDS: StaticArray<string> = [
   "upstream_header", "service_header", "sticky_header", "static_table", "shared_data_key",
-  "tick_ms", "enforce_ttl", "ttl_grace_ms", "shadow", "strip_inbound_header",
+  "tick_ms", "enforce_ttl", "ttl_grace_ms", "shadow", "strip_inbound_header", "controller",
 ];
 
 export function parsePluginConfig(text: string): ConfigResult {
@@ -40,11 +44,22 @@ export function parsePluginConfig(text: string): ConfigResult {
   const root = parsed.value;
   if (root === null) return refuse("(root)", "valid JSON: " + parsed.error);
   if (root.kind != JsonKind.Object) return refuse("(root)", "a JSON object");
+  let controller: JsonValue | null = null;
   for (let i = 0; i < root.keys.length; i++) {
     const name = unchecked(root.keys[i]);
     if (!FIELDS.includes(name)) return refuse(name, "no such field (known: " + FIELDS.join(", ") + ")");
+    // Its lease bounds depend on tick_ms, which may come later.
+    if (name == "controller") {
+      controller = unchecked(root.items[i]);
+      continue;
+    }
     const error = apply(config, name, unchecked(root.items[i]));
     if (error.length > 0) return new ConfigResult(null, error);
+  }
+  if (controller !== null) {
+    const parsed = parseControllerConfig(controller, config.tickMs);
+    if (parsed.config === null) return new ConfigResult(null, parsed.error);
+    config.controller = parsed.config;
   }
   if (config.stickyHeader.length > 0 && config.stickyHeader == config.upstreamHeader) {
     return refuse("sticky_header", "a header other than upstream_header");
@@ -55,33 +70,33 @@ export function parsePluginConfig(text: string): ConfigResult {
 
 function apply(config: PluginConfig, name: string, v: JsonValue): string {
   if (name == "upstream_header") {
-    if (!isHeaderName(v)) return message(name, "a lower-case HTTP header name", v);
+    if (!isHeaderName(v)) return fieldError(name, "a lower-case HTTP header name", v);
     config.upstreamHeader = v.str;
   } else if (name == "service_header") {
     if (!(isHeaderName(v) || (v.kind == JsonKind.String && v.str == ":authority"))) {
-      return message(name, "a lower-case HTTP header name or \":authority\"", v);
+      return fieldError(name, "a lower-case HTTP header name or \":authority\"", v);
     }
     config.serviceHeader = v.str;
   } else if (name == "sticky_header") {
     if (!(isHeaderName(v) || (v.kind == JsonKind.String && v.str.length == 0))) {
-      return message(name, "a lower-case HTTP header name, or \"\" for none", v);
+      return fieldError(name, "a lower-case HTTP header name, or \"\" for none", v);
     }
     config.stickyHeader = v.str;
   } else if (name == "static_table") {
     const bytes = v.kind == JsonKind.String && v.str.length > 0 ? decodeBase64(v.str) : null;
-    if (bytes === null) return message(name, "a weight table in standard base64", v);
+    if (bytes === null) return fieldError(name, "a weight table in standard base64", v);
     config.staticTable = bytes;
   } else if (name == "shared_data_key") {
-    if (v.kind != JsonKind.String || v.str.length < 1 || v.str.length > 256) return message(name, "a string of 1 to 256 characters", v);
+    if (v.kind != JsonKind.String || v.str.length < 1 || v.str.length > 256) return fieldError(name, "a string of 1 to 256 characters", v);
     config.sharedDataKey = v.str;
   } else if (name == "tick_ms") {
-    if (!isInteger(v, 50, 60000)) return message(name, "an integer from 50 to 60000", v);
+    if (!isInteger(v, 50, 60000)) return fieldError(name, "an integer from 50 to 60000", v);
     config.tickMs = <u32>v.number;
   } else if (name == "ttl_grace_ms") {
-    if (!isInteger(v, 0, 86400000)) return message(name, "an integer from 0 to 86400000", v);
+    if (!isInteger(v, 0, 86400000)) return fieldError(name, "an integer from 0 to 86400000", v);
     config.ttlGraceMs = <u32>v.number;
   } else if (name == "enforce_ttl" || name == "shadow" || name == "strip_inbound_header") {
-    if (v.kind != JsonKind.Bool) return message(name, "true or false", v);
+    if (v.kind != JsonKind.Bool) return fieldError(name, "true or false", v);
     if (name == "enforce_ttl") config.enforceTtl = v.bool;
     else if (name == "shadow") config.shadow = v.bool;
     else config.stripInboundHeader = v.bool;
@@ -91,26 +106,6 @@ function apply(config: PluginConfig, name: string, v: JsonValue): string {
 
 function refuse(field: string, expected: string): ConfigResult {
   return new ConfigResult(null, "field '" + field + "': expected " + expected);
-}
-
-function message(field: string, expected: string, got: JsonValue): string {
-  return "field '" + field + "': expected " + expected + ", got " + describe(got);
-}
-
-function describe(v: JsonValue): string {
-  if (v.kind == JsonKind.String) return v.str.length > 40 ? "a string of " + v.str.length.toString() + " characters" : "\"" + v.str + "\"";
-  if (v.kind == JsonKind.Number) {
-    return Math.floor(v.number) == v.number && Math.abs(v.number) < 9007199254740992.0
-      ? (<i64>v.number).toString()
-      : v.number.toString();
-  }
-  if (v.kind == JsonKind.Bool) return v.bool ? "true" : "false";
-  if (v.kind == JsonKind.Null) return "null";
-  return v.kind == JsonKind.Array ? "an array" : "an object";
-}
-
-function isInteger(v: JsonValue, min: f64, max: f64): bool {
-  return v.kind == JsonKind.Number && Math.floor(v.number) == v.number && v.number >= min && v.number <= max;
 }
 
 // RFC 9110 token characters, lower case only: Envoy stores header names in lower case.
