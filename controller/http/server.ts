@@ -1,5 +1,5 @@
 // The controller's HTTP API (fastify): tables for proxies, energy readings, health and metrics.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { timingSafeEqual } from "node:crypto";
 import type { TableFeed } from "../delivery/table-feed.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
@@ -27,7 +27,8 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    // Proxies long-poll all day: one log line per request would drown everything else.
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler((error, _request, reply) => {

@@ -1,0 +1,65 @@
+// One planning step: what the controller knows (configuration, each site's energy state) turned
+// into the planner's input, planned against the previous plan, and returned as table services.
+import type { ControllerConfig } from "../config/load.js";
+import type { SiteEnergy } from "../energy/site-energy.js";
+import { createBaselinePredictor } from "../planner/baseline-predictor.js";
+import { planToServices, type Plan } from "../planner/plan.js";
+import { createPlanner, type Planner } from "../planner/planner.js";
+import type { Predictor } from "../planner/predictor.js";
+import type { ServiceDemand, SiteState } from "../planner/site-state.js";
+import type { PlanStep } from "./plan-loop.js";
+
+/** An hour of 5-minute forecast steps: what the planner weighs battery use against. */
+const HORIZON_STEPS = 12;
+
+export interface PlanStepOptions {
+  planner?: Planner;
+  predictor?: Predictor;
+  /** Sees every plan, e.g. to log its explanation or record it in the ledger. */
+  onPlan?: (plan: Plan) => void;
+}
+
+export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, options: PlanStepOptions = {}): PlanStep {
+  const planner = options.planner ?? createPlanner({ headroom: config.planning.headroom });
+  const predictor = options.predictor ?? createBaselinePredictor();
+  const services: ServiceDemand[] = config.services.map((s) => ({
+    service: s.key,
+    demandRps: s.demandRps,
+    upstreams: Object.entries(s.upstreams).map(([site, upstream]) => ({ site, upstream })),
+  }));
+  let previous: Plan | null = null;
+
+  return (nowMs) => {
+    const sites: SiteState[] = config.sites.map((site) => {
+      const e = energy.get(site.name)!;
+      const reported = e.reportedForecast.filter((p) => p.atMs > nowMs).map((p) => p.pvWatts);
+      const forecast = reported.length > 0
+        ? reported.slice(0, HORIZON_STEPS)
+        : predictor.forecast(
+          { site: site.name, latitudeDeg: site.location.lat, longitudeDeg: site.location.lon, pvPeakWatts: site.pvPeakWatts },
+          e.pvHistory.map((h) => ({ atMs: h.atMs, watts: h.pvWatts })),
+          nowMs,
+          HORIZON_STEPS,
+        );
+      return {
+        site: site.name,
+        health: e.health,
+        capacityRps: site.capacityRps,
+        wattsPerRps: site.wattsPerRps,
+        baseLoadWatts: 0,
+        pvNowWatts: e.pvWatts,
+        pvForecastWatts: forecast,
+        batteryWh: e.batteryCapacityWh,
+        batterySoc: e.batterySocPercent / 100,
+        gridCarbonGPerKwh: e.gridCarbon,
+        // Filled from filter reports once they arrive; zero means "no observation".
+        latencyP95Ms: 0,
+        loadRps: 0,
+      };
+    });
+    const plan = planner.plan({ nowMs, sites, services }, previous);
+    previous = plan;
+    options.onPlan?.(plan);
+    return planToServices(plan);
+  };
+}
