@@ -10,6 +10,9 @@ import {
 } from "../envoy/harness.js";
 import { startControllerProcess, type ControllerProcess } from "../support/controller-process.js";
 import { RoutingProbe } from "../support/routing-probe.js";
+import * as grpc from "@grpc/grpc-js";
+import { loadEnergyProto } from "../../controller/grpc/energy-service.js";
+import { decodeTable } from "../../controller/table/decode.js";
 
 const FILTER_WASM = join(REPO_ROOT, "build", "filter.wasm");
 const SERVICE = "shop.example.com";
@@ -77,4 +80,71 @@ describe("controller → Envoy", () => {
     expect(probe.fiveXx).toBe(0);
     await probe.stop();
   });
+
+  const currentServices = async () => {
+    const res = await fetch(`${controller.url}/v1/table`);
+    expect(res.status).toBe(200);
+    return decodeTable(new Uint8Array(await res.arrayBuffer())).value!.services;
+  };
+
+  it("refuses bad energy input over HTTP and gRPC, and nothing changes", async () => {
+    const before = await currentServices();
+    for (const reading of [{ pv_watts: -1 }, { battery_soc_percent: 150 }, { grid_carbon_g_per_kwh: -3 }, { health: "on-fire" }]) {
+      const res = await post({ readings: [{ site: "west", timestamp: Date.now(), ...reading, }] });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; field: string } };
+      expect(body.error.code).toBe("invalid_argument");
+      expect(body.error.field).toBe(`readings.0.${Object.keys(reading)[0]}`);
+    }
+    const v1 = (loadEnergyProto()["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
+    const Client = v1["EnergyService"] as grpc.ServiceClientConstructor;
+    const client = new Client(`127.0.0.1:${controller.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+      client["Report"]!({ readings: [{ site: "west", timestamp_ms: Date.now(), pv_watts: Number.NaN, health: "SITE_HEALTH_UNHEALTHY" }] },
+        (e: grpc.ServiceError | null) => resolve(e)));
+    client.close();
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toContain("readings.0.pv_watts");
+    // Tables are re-issued with new versions as time passes; their content must not move.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await currentServices()).toEqual(before);
+  });
+
+  it("has exactly one worker per proxy polling the controller", async () => {
+    const waiters: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const text = await (await fetch(`${controller.url}/metrics`)).text();
+      waiters.push(Number(/^solar_controller_table_waiters (\d+)/m.exec(text)?.[1]));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(Math.max(...waiters)).toBe(1);
+    expect(waiters.filter((w) => w === 1).length).toBeGreaterThan(15);
+    const stats = await envoy.stats();
+    expect(stats["wasmcustom.solar_router.lease.holder"]).toBe(1);
+  });
+
+  it("rides out a dead controller on its last table until the TTL, then fails open, then resumes", async () => {
+    const probe = new RoutingProbe(envoy.listenerUrl("ingress"), SERVICE);
+    const routed = (served: string) => served.startsWith("site-");
+    await probe.waitUntil(routed, 0.99, 10_000);
+    const port = controller.httpPort;
+    await controller.kill();
+    const killedAt = performance.now();
+    // The last table was issued at most ttl/3 before the kill: it stays in force for 2 s at least.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const whileValid = probe.countsBetween(killedAt, killedAt + 2_000);
+    expect(whileValid[DEFAULT_CLUSTER] ?? 0).toBe(0);
+    const failedOpen = await probe.waitUntil((served) => served === DEFAULT_CLUSTER, 0.99, TTL_MS + 3_000);
+    console.log(`controller killed: last table kept for ${(failedOpen - killedAt).toFixed(0)} ms (TTL ${TTL_MS} ms), then default routing`);
+    expect(failedOpen - killedAt).toBeGreaterThan(2_000);
+    controller = await startControllerProcess({ configYaml, httpPort: port });
+    const restartedAt = performance.now();
+    // The poller backs off up to 30 s while the controller is down.
+    const resumed = await probe.waitUntil(routed, 0.99, 35_000);
+    console.log(`controller restarted: routing resumed after ${(resumed - restartedAt).toFixed(0)} ms`);
+    await probe.stop();
+    expect(probe.fiveXx).toBe(0);
+    expect(probe.errors).toBe(0);
+  }, 90_000);
 });
+
