@@ -16,7 +16,8 @@ export class PluginConfig {
   /** Table used until a newer one arrives through shared data; for setups without a controller. */
   staticTable: Uint8Array | null = null;
   sharedDataKey: string = "solar_router.table";
-  tickMs: u32 = 1000;
+  // Bounds how long a new table waits in shared data before a worker that is not the poller adopts it.
+  tickMs: u32 = 200;
   /** Stop routing by a table once it is past issued_at + ttl (+ grace). */
   enforceTtl: bool = true;
   ttlGraceMs: u32 = 0;

@@ -10,7 +10,7 @@ describe("plugin configuration", () => {
     for (const config of ["", "{}", "  \n"]) {
       const f = await startFilter(config);
       expect(f.configured, JSON.stringify(config)).toBe(true);
-      expect(f.host.tickPeriod(f.rootId)).toBe(1000);
+      expect(f.host.tickPeriod(f.rootId)).toBe(200);
       expect(f.host.findLogs(/invalid/)).toEqual([]);
     }
   });
