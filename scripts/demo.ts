@@ -1,76 +1,112 @@
-// `npm run demo`: a real Envoy with the filter, three loopback "sites" and a default upstream.
-// The embedded table sends most traffic to the sunniest site, keeps a draining site idle, and
-// the demo prints where each batch of requests went next to what the table asked for.
+// `npm run demo`: the whole loop on one machine. The controller runs on its embedded defaults
+// (three sites: San Francisco, Berlin, Sydney); a simulator feeds it each site's PV output from
+// the real Solcast traces, a day in a minute, through the energy API; a real Envoy with the filter
+// polls the controller for tables; a bounded load generator sends requests through Envoy to one
+// loopback upstream per site. Every simulated hour it prints the sun at each site and where the
+// traffic went.
+//
+// Usage: npx tsx scripts/demo.ts [--hours 24] [--seconds-per-hour 2.5]
 import { join } from "node:path";
-import { encodeTable } from "../controller/table/encode.js";
-import type { WeightTable } from "../controller/table/weight-table.js";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../controller/config/load.js";
 import {
-  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, sendRequests, startEnvoy, startUpstreams,
+  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, startEnvoy, startUpstreams,
 } from "../test/envoy/harness.js";
+import { startControllerProcess } from "../test/support/controller-process.js";
+import { RoutingProbe } from "../test/support/routing-probe.js";
+import { carbonTrace, pvTrace, type Sample } from "../test/support/traces.js";
 
-const SITES = ["solar-valley", "wind-ridge", "grid-city"];
-const BATCHES = 3;
-const BATCH_SIZE = 2000;
+const { values } = parseArgs({
+  options: { hours: { type: "string", default: "24" }, "seconds-per-hour": { type: "string", default: "2.5" } },
+});
+const HOURS = Math.min(72, Math.max(1, Number(values.hours)));
+const SECONDS_PER_HOUR = Math.min(60, Math.max(0.5, Number(values["seconds-per-hour"])));
+const SERVICE = "shop.example.com";
+/** Simulated time starts at midnight UTC on the first day of the bundled trace slice. */
+const SIM_START = Date.UTC(2022, 5, 13, 0, 0);
+const STEP_MS = 5 * 60_000;
 
-const table: WeightTable = {
-  version: 1n,
-  issuedAtMs: BigInt(Date.now()),
-  ttlMs: 10 * 60_000,
-  canaryBp: null,
-  services: [
-    { key: "shop.example.com", upstreams: [
-      { name: "solar-valley", weight: 70, canaryWeight: 0, draining: false },
-      { name: "wind-ridge", weight: 25, canaryWeight: 0, draining: false },
-      { name: "grid-city", weight: 5, canaryWeight: 0, draining: false },
-    ] },
-    { key: "search.example.com", upstreams: [
-      { name: "solar-valley", weight: 1, canaryWeight: 0, draining: true },
-      { name: "wind-ridge", weight: 1, canaryWeight: 0, draining: false },
-      { name: "grid-city", weight: 1, canaryWeight: 0, draining: false },
-    ] },
-  ],
-};
+const CITY: Record<string, string> = { "san-francisco": "San Francisco", berlin: "Berlin", sydney: "Sydney" };
+
+function at(series: readonly Sample[], atMs: number): number {
+  let best = series[0]!;
+  for (const s of series) if (s.atMs <= atMs) best = s;
+  return best.value;
+}
 
 async function main(): Promise<void> {
-  const upstreams = await startUpstreams([...SITES, DEFAULT_CLUSTER]);
+  const config = await loadConfig(undefined);
+  const pv = new Map(config.sites.map((s) => [s.name, pvTrace(CITY[s.name]!)]));
+  const sfCarbon = carbonTrace("US-CAL-CISO");
+  const upstreamOf = config.services.find((s) => s.key === SERVICE)!.upstreams;
+  const upstreams = await startUpstreams([...Object.values(upstreamOf), DEFAULT_CLUSTER]);
+  const controller = await startControllerProcess();
   const envoy = await startEnvoy(buildEnvoyConfig({
     upstreams: upstreams.addresses(),
+    extraClusters: { solar_controller: { port: controller.httpPort } },
     listeners: [{
       name: "ingress",
       wasm: {
-        wasmPath: join(REPO_ROOT, "build", "filter.wasm"),
-        rootId: "solar_router",
-        pluginConfig: { static_table: Buffer.from(encodeTable(table)).toString("base64") },
+        wasmPath: join(REPO_ROOT, "build", "filter.wasm"), rootId: "solar_router",
+        pluginConfig: { controller: { cluster: "solar_controller", wait_ms: 15_000, timeout_ms: 20_000 } },
       },
     }],
   }), { concurrency: 2 });
+  const probe = new RoutingProbe(envoy.listenerUrl("ingress"), SERVICE, 4, (HOURS * SECONDS_PER_HOUR + 30) * 1_000);
+
+  const feed = async (simMs: number): Promise<void> => {
+    const now = Date.now();
+    const readings = config.sites.map((site) => {
+      const trace = pv.get(site.name)!;
+      return {
+        site: site.name,
+        timestamp: now,
+        pv_watts: at(trace, simMs) * site.pvPeakWatts,
+        // The planner sees the next hour of the trace as the site's own forecast.
+        forecast: Array.from({ length: 12 }, (_, k) => ({
+          timestamp: now + (k + 1) * STEP_MS,
+          pv_watts: at(trace, simMs + (k + 1) * STEP_MS) * site.pvPeakWatts,
+        })),
+        ...(site.name === "san-francisco" ? { grid_carbon_g_per_kwh: at(sfCarbon, simMs) } : {}),
+      };
+    });
+    const res = await fetch(`${controller.url}/v1/energy`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ readings }),
+    });
+    if (res.status !== 200) throw new Error(`energy API answered ${res.status}: ${await res.text()}`);
+  };
+
+  const pct = (n: number, total: number) => `${((100 * n) / Math.max(1, total)).toFixed(0).padStart(3)}%`;
   try {
-    console.log(`Envoy ${envoy.pid} listening on ${envoy.listenerUrl("ingress")}, admin ${envoy.adminUrl}\n`);
-    for (const service of [...table.services.map((s) => s.key), "unknown.example.com"]) {
-      const planned = table.services.find((s) => s.key === service);
-      const total = planned?.upstreams.reduce((n, u) => n + (u.draining ? 0 : u.weight), 0) ?? 0;
-      console.log(`${service}`);
-      for (let batch = 1; batch <= BATCHES; batch++) {
-        const result = await sendRequests(envoy.listenerUrl("ingress"), {
-          count: BATCH_SIZE, concurrency: 16, hostHeader: service, deadlineMs: 30_000,
-        });
-        const cells = [...SITES, DEFAULT_CLUSTER].map((site) => {
-          const got = (((result.byServedBy[site] ?? 0) / result.sent) * 100).toFixed(1).padStart(5);
-          const upstream = planned?.upstreams.find((u) => u.name === site);
-          const want = upstream ? ((upstream.draining ? 0 : upstream.weight) / total) * 100 : site === DEFAULT_CLUSTER && !planned ? 100 : 0;
-          return `${site} ${got}% (table ${want.toFixed(0)}%)`;
-        });
-        const fiveXx = Object.entries(result.byStatus).filter(([s]) => s.startsWith("5")).reduce((n, [, c]) => n + c, 0);
-        console.log(`  batch ${batch}: ${cells.join("  ")}  5xx ${fiveXx}  errors ${result.errors}`);
+    console.log(`controller ${controller.url} (gRPC ${controller.grpcPort}), Envoy ${envoy.listenerUrl("ingress")}, ` +
+      `${HOURS} simulated hours at ${SECONDS_PER_HOUR} s each\n`);
+    // First readings, then wait for the first table to reach Envoy before the clock starts.
+    await feed(SIM_START);
+    await probe.waitUntil((served) => served !== DEFAULT_CLUSTER, 0.99, 15_000, 50);
+    console.log(`${"simulated UTC".padEnd(17)} | ${"PV (share of peak)".padEnd(30)} | traffic to ${SERVICE}`);
+    const totals: Record<string, number> = {};
+    for (let hour = 0; hour < HOURS; hour++) {
+      const simHour = SIM_START + hour * 3_600_000;
+      const started = performance.now();
+      // Readings every simulated 15 minutes, so the controller sees the sun move within the hour.
+      for (let quarter = 0; quarter < 4; quarter++) {
+        await feed(simHour + quarter * 15 * 60_000);
+        await new Promise((r) => setTimeout(r, (SECONDS_PER_HOUR * 1_000) / 4));
       }
+      const counts = probe.countsBetween(started, performance.now());
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      for (const [k, v] of Object.entries(counts)) totals[k] = (totals[k] ?? 0) + v;
+      const sun = config.sites.map((s) => `${s.name.slice(0, 3)} ${at(pv.get(s.name)!, simHour + 30 * 60_000).toFixed(2)}`).join("  ");
+      const traffic = config.sites.map((s) => `${s.name} ${pct(counts[upstreamOf[s.name]!] ?? 0, total)}`).join("  ");
+      console.log(`${new Date(simHour).toISOString().slice(0, 16).replace("T", " ")} | ${sun.padEnd(30)} | ${traffic}` +
+        `  default ${pct(counts[DEFAULT_CLUSTER] ?? 0, total)}  (${total} requests)`);
     }
-    const stats = await envoy.stats();
-    console.log("\nfilter metrics (Envoy /stats):");
-    for (const [name, value] of Object.entries(stats).filter(([n]) => n.startsWith("wasmcustom.")).sort()) {
-      if (value !== 0) console.log(`  ${name} ${value}`);
-    }
+    const all = Object.values(totals).reduce((a, b) => a + b, 0);
+    console.log(`\n${all} requests, ${probe.fiveXx} answered 5xx, ${probe.errors} failed`);
   } finally {
+    await probe.stop();
     await envoy.stop();
+    await controller.stop();
     await upstreams.close();
   }
 }
