@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./ops/logger.js";
 import { ControllerMetrics } from "./ops/metrics.js";
 import { PlanLoop, type PlanStep } from "./planning/plan-loop.js";
 import { createPlanStep } from "./planning/plan-step.js";
+import { Observations } from "./reports/observations.js";
 import { createPrometheusSources } from "./sources/prometheus-source.js";
 
 export interface RunningController {
@@ -35,13 +36,14 @@ export async function startController(
   const energy = new SiteEnergy(config.sites);
   const sources = createPrometheusSources(config.sources.prometheus, { energy, metrics, logger });
   const feed = new TableFeed(config.table.ttlMs);
-  const step = options.planStep ?? createPlanStep(config, energy);
+  const observations = new Observations(config.services);
+  const step = options.planStep ?? createPlanStep(config, energy, { observations });
   // Republish well before the TTL so a quiet controller never lets proxies' tables go stale.
   const loop = new PlanLoop(step, feed, metrics, logger, config.planning.intervalMs, Math.floor(config.table.ttlMs / 3));
   let stopping = false;
 
   const http: FastifyInstance = createHttpApi({
-    feed, energy, metrics, logger, token: config.token, maxWaitMs: config.table.maxWaitMs,
+    feed, energy, observations, metrics, logger, token: config.token, maxWaitMs: config.table.maxWaitMs,
     ready: () => !stopping && feed.latest() !== null,
   });
   const grpc: GrpcApi = createGrpcApi(energy, metrics);

@@ -7,12 +7,15 @@ import { Code, ControllerError } from "../errors/controller-error.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import type { Logger } from "../ops/logger.js";
 import { registerEnergyRoute } from "./energy-route.js";
+import { registerReportRoute } from "./report-route.js";
+import type { Observations } from "../reports/observations.js";
 import { sendError } from "./errors.js";
 import { registerTableRoute } from "./table-route.js";
 
 export interface HttpApiDeps {
   feed: TableFeed;
   energy: SiteEnergy;
+  observations: Observations;
   metrics: ControllerMetrics;
   logger: Logger;
   token: string | null;
@@ -55,6 +58,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
 
   registerTableRoute(app, deps.feed, deps.metrics, deps.maxWaitMs);
   registerEnergyRoute(app, deps.energy, deps.metrics);
+  registerReportRoute(app, deps.observations, deps.metrics);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) =>
     deps.ready() ? { status: "ready" } : reply.code(503).send({ status: "not ready" }));

@@ -25,6 +25,19 @@ export class ControllerMetrics {
   readonly tableWaiters = new Gauge({
     name: "solar_controller_table_waiters", help: "Table requests held open waiting for a newer version.", registers: [this.registry],
   });
+  readonly reportsAccepted = new Counter({
+    name: "solar_controller_reports_accepted_total", help: "Filter reports accepted.", registers: [this.registry],
+  });
+  readonly reportsRefused = new Counter({
+    name: "solar_controller_reports_refused_total", help: "Filter reports refused as malformed.", registers: [this.registry],
+  });
+  readonly reportedRequests = new Counter({
+    name: "solar_controller_reported_requests_total", help: "Requests the filters report having routed.", registers: [this.registry],
+  });
+  readonly reportEntriesUnknown = new Counter({
+    name: "solar_controller_report_entries_unknown_total",
+    help: "Report entries for a service or upstream the configuration does not name.", registers: [this.registry],
+  });
   readonly planSeconds = new Histogram({
     name: "solar_controller_plan_duration_seconds", help: "Time to plan and encode one table.",
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], registers: [this.registry],

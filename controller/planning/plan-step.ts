@@ -8,6 +8,7 @@ import { createPlanner, type Planner } from "../planner/planner.js";
 import type { Predictor } from "../planner/predictor.js";
 import type { ServiceDemand, SiteState } from "../planner/site-state.js";
 import type { PlanStep } from "./plan-loop.js";
+import type { Observations } from "../reports/observations.js";
 
 /** An hour of 5-minute forecast steps: what the planner weighs battery use against. */
 const HORIZON_STEPS = 12;
@@ -15,6 +16,8 @@ const HORIZON_STEPS = 12;
 export interface PlanStepOptions {
   planner?: Planner;
   predictor?: Predictor;
+  /** What the filters report: observed load and latency per site. */
+  observations?: Observations;
   /** Sees every plan, e.g. to log its explanation or record it in the ledger. */
   onPlan?: (plan: Plan) => void;
 }
@@ -41,6 +44,7 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
           nowMs,
           HORIZON_STEPS,
         );
+      const observed = options.observations?.site(site.name, nowMs);
       return {
         site: site.name,
         health: e.health,
@@ -52,9 +56,9 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
         batteryWh: e.batteryCapacityWh,
         batterySoc: e.batterySocPercent / 100,
         gridCarbonGPerKwh: e.gridCarbon,
-        // Filled from filter reports once they arrive; zero means "no observation".
-        latencyP95Ms: 0,
-        loadRps: 0,
+        // From filter reports; zero means "no observation".
+        latencyP95Ms: observed?.latencyP95Ms ?? 0,
+        loadRps: observed?.loadRps ?? 0,
       };
     });
     const plan = planner.plan({ nowMs, sites, services }, previous);

@@ -7,6 +7,9 @@ import { createHttpApi } from "../../../controller/http/server.js";
 import { TABLE_CONTENT_TYPE } from "../../../controller/http/table-route.js";
 import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
+import { Observations } from "../../../controller/reports/observations.js";
+import { encodeReport } from "../../../controller/reports/encode.js";
+import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
 import { decodeTable } from "../../../controller/table/decode.js";
 import type { Service } from "../../../controller/table/weight-table.js";
 
@@ -19,11 +22,12 @@ async function api(options: { token?: string | null } = {}) {
   const energy = new SiteEnergy(config.sites);
   const metrics = new ControllerMetrics();
   let ready = false;
+  const observations = new Observations(config.services);
   const app = createHttpApi({
-    feed, energy, metrics, logger: createLogger("silent"), token: options.token ?? null, maxWaitMs: 2_000, ready: () => ready,
+    feed, energy, observations, metrics, logger: createLogger("silent"), token: options.token ?? null, maxWaitMs: 2_000, ready: () => ready,
   });
   await app.ready();
-  return { app, feed, energy, metrics, setReady: (r: boolean) => (ready = r) };
+  return { app, feed, energy, metrics, observations, setReady: (r: boolean) => (ready = r) };
 }
 
 let close: (() => Promise<void>) | null = null;
@@ -140,5 +144,34 @@ describe("operations endpoints", () => {
     const metrics = await app.inject({ url: "/metrics" });
     expect(metrics.body).toContain("# TYPE solar_controller_table_requests_total counter");
     expect(metrics.body).toContain("solar_controller_process_cpu_seconds_total");
+  });
+});
+
+describe("POST /v1/reports", () => {
+  const report = (requests: number) => encodeReport({
+    reporter: 7n, windowStartMs: Date.now() - 10_000, windowEndMs: Date.now(),
+    entries: [{ tableVersion: 1n, service: "shop.example.com", upstream: "site-ber", requests, responses: 10, responses5xx: 1,
+      latencyBuckets: [0, 0, 0, 9, 0, 0, 0, 0, 0, 1] }],
+  });
+
+  it("folds a report into the site's observations", async () => {
+    const { app, observations } = await api();
+    close = () => app.close();
+    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(report(600)) });
+    expect(res.statusCode).toBe(204);
+    expect(observations.site("berlin", Date.now())).toEqual({ loadRps: 10, latencyP95Ms: 5_000, errorRate: 0.1 });
+  });
+
+  it("refuses a corrupt report with 400 naming the field, and a wrong content type with 415", async () => {
+    const { app, observations } = await api();
+    close = () => app.close();
+    const bytes = report(5);
+    bytes[bytes.length - 1]! ^= 1;
+    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(bytes) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.field).toBe("report.crc32");
+    const json = await app.inject({ method: "POST", url: "/v1/reports", payload: { requests: 5 } });
+    expect(json.statusCode).toBe(415);
+    expect(observations.site("berlin", Date.now()).loadRps).toBe(0);
   });
 });
