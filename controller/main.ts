@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { startController } from "./app.js";
 import { loadConfig } from "./config/load.js";
+import { listenAddress } from "./config/schema.js";
 import { createLogger } from "./ops/logger.js";
 
 const logger = createLogger();
@@ -16,8 +17,13 @@ const { values } = parseArgs({
 
 try {
   const config = await loadConfig(values.config);
-  if (values.http) config.listen.http = values.http;
-  if (values.grpc) config.listen.grpc = values.grpc;
+  for (const flag of ["http", "grpc"] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    const checked = listenAddress.safeParse(value);
+    if (!checked.success) throw new Error(`--${flag}: ${checked.error.issues[0]!.message}, got '${value}'`);
+    config.listen[flag] = checked.data;
+  }
   const controller = await startController(config, { logger });
   // Machine-readable for scripts that start the controller on port 0.
   console.log(JSON.stringify({ event: "listening", http: controller.httpPort, grpc: controller.grpcPort }));

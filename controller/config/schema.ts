@@ -8,7 +8,7 @@ const UPSTREAM = /^[A-Za-z0-9._~-]{1,64}$/;
 const SERVICE_KEY = /^[\x21-\x40\x5b-\x7e]{1,253}$/; // visible ASCII, no upper case (table format)
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
-const listenAddress = z.string().regex(HOST_PORT, "expected host:port, e.g. 127.0.0.1:8080");
+export const listenAddress = z.string().regex(HOST_PORT, "expected host:port, e.g. 127.0.0.1:8080");
 
 export const siteSchema = z.object({
   name: z.string().regex(NAME, "expected a DNS label: lower-case letters, digits and '-'"),
