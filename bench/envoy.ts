@@ -18,10 +18,8 @@
 // upstream share the rest. Unpinned, the three compete for both cores and per-round RPS varied
 // by up to ~20% on a 2-core box; pinned, by a few %. With 2 CPUs the front's two workers share one
 // core; that costs every scenario alike.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import {
   DEFAULT_CLUSTER,
   REPO_ROOT,
@@ -34,28 +32,12 @@ import {
   type EnvoyHandle,
 } from "../test/envoy/harness.js";
 import { ensureWrk, killWrk, runWrk, type WrkResult } from "./wrk.js";
-import { encodeTable } from "../controller/table/encode.js";
+import { cpuPlan, parseEnvoyBenchArgs } from "./envoy-options.js";
 
 const NOOP_WASM = join(REPO_ROOT, "build", "noop.wasm");
 const FILTER_WASM = join(REPO_ROOT, "build", "filter.wasm");
 const FIXED_ROUTE_WASM = join(REPO_ROOT, "build", "fixed-route.wasm");
 const FILTER_ROOT_ID = "solar_router";
-const BENCH_SERVICE = "bench.solar.local";
-
-/** A table that routes BENCH_SERVICE to upstreams a and b, fresh for a day. */
-function defaultPluginConfig(): string {
-  const table = encodeTable({
-    version: 1n,
-    issuedAtMs: BigInt(Date.now()),
-    ttlMs: 86_400_000,
-    canaryBp: null,
-    services: [{ key: BENCH_SERVICE, upstreams: [
-      { name: "a", weight: 3, canaryWeight: 0, draining: false },
-      { name: "b", weight: 1, canaryWeight: 0, draining: false },
-    ] }],
-  });
-  return JSON.stringify({ static_table: Buffer.from(table).toString("base64") });
-}
 
 type ScenarioId = "a" | "b" | "c" | "d";
 interface Scenario {
@@ -78,90 +60,10 @@ interface RunRecord {
   servedBy: Record<string, number>;
 }
 
-function parseDurationSec(flag: string, value: string): number {
-  const m = value.match(/^(\d+)(s|m)?$/);
-  if (!m) throw new Error(`--${flag} must look like 10s, 10 or 1m (got ${JSON.stringify(value)})`);
-  return Number(m[1]) * (m[2] === "m" ? 60 : 1);
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer (got ${value})`);
-  return n;
-}
-
 function median(values: number[]): number {
   const s = [...values].sort((x, y) => x - y);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function parseCli() {
-  const { values } = parseArgs({
-    options: {
-      "plugin-config": { type: "string" },
-      duration: { type: "string", default: "10s" },
-      warmup: { type: "string", default: "3s" },
-      connections: { type: "string", default: "32" },
-      threads: { type: "string", default: "1" },
-      rounds: { type: "string", default: "3" },
-      upstreams: { type: "string", default: "a,b,default" },
-      header: { type: "string", multiple: true, default: [] },
-      "no-pin": { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(
-      "npx tsx bench/envoy.ts [--plugin-config '<json>'] [--duration 10s] [--warmup 3s] [--connections 32]\n" +
-        "  [--threads 1] [--rounds 3] [--upstreams a,b,default] [--header 'name: value']... [--no-pin]",
-    );
-    process.exit(0);
-  }
-  const pluginConfig = values["plugin-config"] ?? defaultPluginConfig();
-  try {
-    JSON.parse(pluginConfig);
-  } catch (e) {
-    throw new Error(`--plugin-config is not valid JSON: ${(e as Error).message}`);
-  }
-  const upstreams = values.upstreams.split(",").map((s) => s.trim()).filter(Boolean);
-  if (!upstreams.includes(DEFAULT_CLUSTER)) upstreams.push(DEFAULT_CLUSTER);
-  return {
-    pluginConfig,
-    durationSec: parseDurationSec("duration", values.duration),
-    warmupSec: parseDurationSec("warmup", values.warmup),
-    connections: positiveInt("connections", values.connections),
-    threads: positiveInt("threads", values.threads),
-    rounds: positiveInt("rounds", values.rounds),
-    upstreams,
-    headers: values.header.length > 0 ? values.header : [`Host: ${BENCH_SERVICE}`],
-    pin: !values["no-pin"],
-  };
-}
-
-interface CpuPlan {
-  front?: string;
-  others?: string;
-  description: string;
-}
-
-/** Splits this process's allowed CPUs between the front Envoy and (wrk + upstream Envoy). */
-function cpuPlan(pin: boolean): CpuPlan {
-  if (!pin) return { description: "unpinned" };
-  const res = spawnSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" });
-  const list = res.status === 0 ? res.stdout.split(":").pop()!.trim() : "";
-  const cpus = list.split(",").flatMap((part) => {
-    const [lo, hi] = part.split("-").map(Number);
-    if (lo === undefined || Number.isNaN(lo)) return [];
-    return Array.from({ length: (hi ?? lo) - lo + 1 }, (_, i) => lo + i);
-  });
-  if (cpus.length < 2) return { description: "unpinned (taskset unavailable or fewer than 2 CPUs)" };
-  // Front gets one CPU per worker when there are enough, else one; the rest drive the load.
-  const frontCount = cpus.length >= 4 ? 2 : 1;
-  const front = cpus.slice(-frontCount).join(",");
-  const others = cpus.slice(0, -frontCount).join(",");
-  return { front, others, description: `pinned: front Envoy CPU ${front}; wrk + upstream CPU ${others}` };
 }
 
 function delta(after: Record<string, number>, before: Record<string, number>, name: string): number {
@@ -178,7 +80,7 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  const opts = parseCli();
+  const opts = parseEnvoyBenchArgs();
   for (const [path, hint] of [
     [NOOP_WASM, "npm run build:filter"],
     [FILTER_WASM, "npm run build:filter"],

@@ -21,7 +21,7 @@ export class RoutingProbe {
     private readonly url: string,
     private readonly host: string,
     concurrency = 6,
-    private readonly maxDurationMs = 120_000,
+    maxDurationMs = 120_000,
   ) {
     const deadline = performance.now() + maxDurationMs;
     this.loops = Array.from({ length: concurrency }, () => this.loop(deadline));
