@@ -11,6 +11,7 @@ export const enum MetricType { Counter = 0, Gauge = 1, Histogram = 2 }
 
 const WASM_RESULT_OK: u32 = 0;
 const MAP_REQUEST_HEADERS: i32 = 0;
+const MAP_RESPONSE_HEADERS: i32 = 2;
 const MAP_HTTP_CALL_RESPONSE_HEADERS: i32 = 6;
 const BUFFER_HTTP_CALL_RESPONSE_BODY: i32 = 4;
 const BUFFER_PLUGIN_CONFIGURATION: i32 = 7;
@@ -96,6 +97,19 @@ export function removeRequestHeader(name: HostBytes): void {
   abi.proxy_remove_header_map_value(MAP_REQUEST_HEADERS, name.ptr, name.len);
 }
 
+// ---- response headers (per response, when reports observe responses) ----------------------
+
+/** Reads a response header into `valuePtr`/`valueLen`; false when absent. */
+@inline
+export function getResponseHeader(name: HostBytes): bool {
+  if (abi.proxy_get_header_map_value(MAP_RESPONSE_HEADERS, name.ptr, name.len, SLOT_PTR, SLOT_SIZE) != WASM_RESULT_OK) {
+    return false;
+  }
+  valuePtr = <usize>load<u32>(SLOT_PTR);
+  valueLen = <i32>load<u32>(SLOT_SIZE);
+  return true;
+}
+
 // ---- root context: configuration, ticks, shared data, metrics, logs ------------------------
 
 export function pluginConfiguration(size: u32): string {
@@ -160,13 +174,15 @@ export function recordMetric(id: u32, value: u64): void {
 export let callToken: u32 = 0;
 
 /**
- * Dispatches an HTTP call to an Envoy cluster, without body or trailers. `headers` holds the
- * pairs serialized in the ABI's format (delivery/request.ts). False when the host refuses it
- * (e.g. an unknown cluster); the answer comes to proxy_on_http_call_response otherwise.
+ * Dispatches an HTTP call to an Envoy cluster, without trailers; the host copies the `bodyLen`
+ * bytes at `bodyPtr` (none by default). `headers` holds the pairs serialized in the ABI's format
+ * (delivery/request.ts). False when the host refuses it (e.g. an unknown cluster); the answer
+ * comes to proxy_on_http_call_response otherwise.
  */
-export function httpCall(cluster: HostBytes, headers: ArrayBuffer, timeoutMs: u32): bool {
+export function httpCall(cluster: HostBytes, headers: ArrayBuffer, timeoutMs: u32, bodyPtr: usize = 0, bodyLen: i32 = 0): bool {
   const result = abi.proxy_http_call(
-    cluster.ptr, cluster.len, changetype<usize>(headers), <usize>headers.byteLength, 0, 0, 0, 0, timeoutMs, SLOT_PTR,
+    cluster.ptr, cluster.len, changetype<usize>(headers), <usize>headers.byteLength, bodyPtr, <usize>bodyLen, 0, 0,
+    timeoutMs, SLOT_PTR,
   );
   if (result != WASM_RESULT_OK) return false;
   callToken = load<u32>(SLOT_PTR);

@@ -1,11 +1,14 @@
 // The filter's Wasm entry points: the proxy-wasm ABI 0.2.1 callbacks it needs and nothing more,
-// so Envoy makes as few VM calls per request as possible (no body, response, log, done or delete
-// callbacks). The plugin's behaviour lives in root-context.ts, request-path.ts and delivery/.
+// so Envoy makes as few VM calls per request as possible (no body, trailer, log, done or delete
+// callbacks; response headers only for reports). The plugin's behaviour lives in root-context.ts,
+// request-path.ts, response-path.ts, delivery/ and report/.
 import "./runtime/abort";
 import { addRoot, bindStream, findRoot, rootOfStream } from "./contexts";
 import { parsePluginConfig } from "./config/plugin-config";
 import { LogLevel, hostMalloc, log, nowNanos, pluginConfiguration, resetArena, setTickPeriod } from "./host";
+import { takeStream, observingResponses } from "./report/streams";
 import { routeRequest } from "./request-path";
+import { countResponse } from "./response-path";
 import { RootContext } from "./root-context";
 import { mix64 } from "./route/hash";
 import { seedRandom } from "./route/random";
@@ -57,6 +60,16 @@ export function proxy_on_context_create(contextId: u32, parentId: u32): void {
 export function proxy_on_request_headers(contextId: u32, _headerCount: u32, _endOfStream: bool): u32 {
   resetArena();
   const root = rootOfStream(contextId);
-  if (root !== null) routeRequest(root);
+  if (root !== null) routeRequest(root, contextId);
+  return FILTER_HEADERS_CONTINUE;
+}
+
+// Exported for reports that observe responses. Once exported Envoy calls it for every response,
+// so it returns at once unless a root observes responses and the request path remembered the stream.
+export function proxy_on_response_headers(contextId: u32, _headerCount: u32, _endOfStream: bool): u32 {
+  if (!observingResponses() || !takeStream(contextId)) return FILTER_HEADERS_CONTINUE;
+  resetArena();
+  const root = rootOfStream(contextId);
+  if (root !== null) countResponse(root);
   return FILTER_HEADERS_CONTINUE;
 }

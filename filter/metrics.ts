@@ -48,6 +48,10 @@ export class Metrics {
   private readonly leaseLost: u32;
   private readonly leaseRenewed: u32;
   private readonly leaseHolder: u32;
+  private readonly reportsSent: u32;
+  private readonly reportsFailed: u32;
+  private readonly reportsRefused: u32;
+  private readonly reportDroppedEntries: u32;
   private upstreamNames: string[] = [];
 
   constructor() {
@@ -72,6 +76,10 @@ export class Metrics {
     this.leaseLost = defineMetric(MetricType.Counter, PREFIX + "lease.lost");
     this.leaseRenewed = defineMetric(MetricType.Counter, PREFIX + "lease.renewed");
     this.leaseHolder = defineMetric(MetricType.Gauge, PREFIX + "lease.holder");
+    this.reportsSent = defineMetric(MetricType.Counter, PREFIX + "report.sent");
+    this.reportsFailed = defineMetric(MetricType.Counter, PREFIX + "report.failed");
+    this.reportsRefused = defineMetric(MetricType.Counter, PREFIX + "report.refused");
+    this.reportDroppedEntries = defineMetric(MetricType.Counter, PREFIX + "report.dropped_entries");
   }
 
   /** The request-counter slot of an upstream's decision counter, defined on first sight. */
@@ -154,6 +162,26 @@ export class Metrics {
 
   countLeaseRenewed(): void {
     incrementMetric(this.leaseRenewed, 1);
+  }
+
+  /** A report the controller accepted (2xx). */
+  countReportSent(): void {
+    incrementMetric(this.reportsSent, 1);
+  }
+
+  /** A report call that failed (no answer, 5xx, another non-4xx status, refused by the host); its counts wait. */
+  countReportFailed(): void {
+    incrementMetric(this.reportsFailed, 1);
+  }
+
+  /** A report the controller refused (4xx); its counts are dropped, never resent. */
+  countReportRefused(): void {
+    incrementMetric(this.reportsRefused, 1);
+  }
+
+  /** Entries whose counts were thrown away undelivered. */
+  countDroppedEntries(n: i32): void {
+    if (n > 0) incrementMetric(this.reportDroppedEntries, <i64>n);
   }
 
   /** Several plugin configurations in one VM share this gauge: they normally share one table. */

@@ -1,17 +1,20 @@
 // The request path: read the service key, pick an upstream, write the header. Runs for every
 // request, so it makes no allocation, no log call and no shared-data read; every way out that is
-// not a decision is a counted pass-through that leaves Envoy's default routing in charge.
+// not a decision is a counted pass-through that leaves Envoy's default routing in charge. With
+// reports, a decision is also counted for its table, service and upstream, and when responses are
+// observed the stream is remembered with the time (the one host call reports add here).
 import {
-  getRequestHeader, removeRequestHeader, replaceRequestHeader, valueLen, valuePtr,
+  getRequestHeader, nowNanos, removeRequestHeader, replaceRequestHeader, valueLen, valuePtr,
 } from "./host";
 import { Passthrough } from "./metrics";
+import { rememberStream } from "./report/streams";
 import { RootContext } from "./root-context";
 import { fnv1a64 } from "./route/hash";
 import { pickSticky, pickWeighted, stickyCanaryDraw, useCanary } from "./route/pick";
 import { nextRandom } from "./route/random";
 import { Upstream } from "./table/weight-table";
 
-export function routeRequest(root: RootContext): void {
+export function routeRequest(root: RootContext, contextId: u32): void {
   const table = root.table;
   if (table === null) return passThrough(root, Passthrough.NoTable);
   if (root.expired) return passThrough(root, Passthrough.TableExpired);
@@ -33,6 +36,11 @@ export function routeRequest(root: RootContext): void {
   if (upstream === null) return passThrough(root, Passthrough.NoEligibleUpstream);
 
   root.metrics.countDecision(upstream.decisionSlot);
+  const counts = root.reportCounts;
+  if (counts !== null) {
+    counts.countRequest(upstream.reportOffset);
+    if (root.observeResponses) rememberStream(contextId, table.version, upstream.reportOffset, nowNanos());
+  }
   if (!root.shadow) replaceRequestHeader(root.upstreamHeader, upstream.namePtr, upstream.nameLen);
 }
 

@@ -2,13 +2,17 @@
 // configuration and the decoded table in this VM's memory, and refreshes the table on every tick
 // from proxy shared data, decoding only when the shared value's CAS changed. With a controller
 // configured it also takes part in the delivery lease, and as the holder polls the controller
-// (delivery/). Everything here runs off the request path.
+// (delivery/); with `report` it sends what it counted to the controller (report/). Everything
+// here runs off the request path.
 import { HostBytes, LogLevel, getSharedData, log, nowNanos, valueCas, valueLen, valuePtr } from "./host";
 import { Metrics } from "./metrics";
 import { PluginConfig } from "./config/plugin-config";
 import { LEASE_KEY_SUFFIX, Lease } from "./delivery/lease";
 import { Poller } from "./delivery/poller";
 import { SharedTable } from "./delivery/shared-table";
+import { Aggregate, TableCounts } from "./report/aggregate";
+import { Reporter } from "./report/reporter";
+import { observeResponses } from "./report/streams";
 import { nextRandom } from "./route/random";
 import { decodeTable, DecodeResult } from "./table/decode";
 import { REJECT_NAMES } from "./table/format";
@@ -27,6 +31,12 @@ export class RootContext {
   readonly stickyHeader: HostBytes | null;
   readonly stripInboundHeader: bool;
   readonly shadow: bool;
+  /** Report counters of the table in use; null without `report` or before the first table. */
+  reportCounts: TableCounts | null = null;
+  /** Remember each routed stream so its response is counted (report.responses, not in shadow mode). */
+  readonly observeResponses: bool;
+  readonly aggregate: Aggregate | null;
+  private readonly reporter: Reporter | null;
   private readonly sharedDataKey: HostBytes;
   private sharedCas: u32 = 0;
   private sharedSeen: bool = false;
@@ -43,17 +53,32 @@ export class RootContext {
     this.stripInboundHeader = config.stripInboundHeader && !config.shadow;
     this.sharedDataKey = new HostBytes(config.sharedDataKey);
     const controller = config.controller;
+    const report = config.report;
     if (controller !== null) {
-      // 64 random bits per root: ids of two workers colliding is not a practical concern.
-      let holderId = nextRandom();
-      while (holderId == 0) holderId = nextRandom();
+      // 64 random bits per root: ids of two workers colliding is not a practical concern. It
+      // names this worker both as lease holder and as reporter.
+      let workerId = nextRandom();
+      while (workerId == 0) workerId = nextRandom();
       const leaseKey = new HostBytes(config.sharedDataKey + LEASE_KEY_SUFFIX);
-      this.lease = new Lease(leaseKey, holderId, controller.leaseMs, this.metrics);
+      this.lease = new Lease(leaseKey, workerId, controller.leaseMs, this.metrics);
       this.poller = new Poller(controller, config.tickMs, new SharedTable(this.sharedDataKey), this.metrics);
+      if (report !== null) {
+        const aggregate = new Aggregate();
+        this.aggregate = aggregate;
+        const nowMs = nowNanos() / NANOS_PER_MILLI;
+        this.reporter = new Reporter(controller, report, config.tickMs, workerId, aggregate, this.metrics, nowMs);
+      } else {
+        this.aggregate = null;
+        this.reporter = null;
+      }
     } else {
       this.lease = null;
       this.poller = null;
+      this.aggregate = null;
+      this.reporter = null;
     }
+    this.observeResponses = report !== null && report.responses && !config.shadow;
+    if (this.observeResponses) observeResponses();
     const initial = config.staticTable;
     if (initial !== null) {
       this.adopt(decodeTable(initial.dataStart, initial.byteLength), "static_table");
@@ -63,7 +88,7 @@ export class RootContext {
 
   /**
    * On every tick: hand over request counts, pick up a newer shared table, renew or seek the
-   * lease and poll if due, re-check the TTL.
+   * lease and poll if due, send a report if due, re-check the TTL.
    */
   refresh(): void {
     this.metrics.flush();
@@ -79,15 +104,25 @@ export class RootContext {
       lease.tick(nowMs);
       poller.maybePoll(nowMs, lease.holds(nowMs));
     }
+    const reporter = this.reporter;
+    if (reporter !== null) reporter.tick(nowMs);
     this.checkTtl(nowMs);
   }
 
-  /** The controller's answer to a poll: adopt a fetched table at once, then poll again if due. */
+  /**
+   * The controller's answer to a report, or to a poll: adopt a fetched table at once, then poll
+   * again if due.
+   */
   onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32): void {
+    const nowMs = nowNanos() / NANOS_PER_MILLI;
+    const reporter = this.reporter;
+    if (reporter !== null && reporter.awaits(token)) {
+      reporter.onResponse(headerCount, bodySize, nowMs);
+      return;
+    }
     const lease = this.lease;
     const poller = this.poller;
     if (lease === null || poller === null) return;
-    const nowMs = nowNanos() / NANOS_PER_MILLI;
     const fetched = poller.onResponse(token, headerCount, bodySize, nowMs);
     if (fetched !== null) {
       // Our own write: the next tick need not decode it again.
@@ -121,6 +156,11 @@ export class RootContext {
         const upstream = unchecked(upstreams[u]);
         upstream.decisionSlot = this.metrics.decisionSlot(upstream.name());
       }
+    }
+    const aggregate = this.aggregate;
+    if (aggregate !== null) {
+      this.metrics.countDroppedEntries(aggregate.adopt(table));
+      this.reportCounts = aggregate.current;
     }
     this.table = table;
     this.metrics.countLoaded();

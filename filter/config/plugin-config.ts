@@ -5,6 +5,7 @@ import { decodeBase64 } from "./base64";
 import { ControllerConfig, parseControllerConfig } from "./controller-config";
 import { fieldError, isInteger } from "./fields";
 import { JsonKind, JsonValue, parseJson } from "./json";
+import { ReportConfig, parseReportConfig } from "./report-config";
 
 export class PluginConfig {
   /** Request header the chosen upstream is written to; routes match on it. */
@@ -27,6 +28,8 @@ export class PluginConfig {
   stripInboundHeader: bool = true;
   /** Where the lease holder fetches tables; null: tables arrive only through shared data. */
   controller: ControllerConfig | null = null;
+  /** Reports of what this worker routed, sent to the controller; null: none. */
+  report: ReportConfig | null = null;
 }
 
 export class ConfigResult {
@@ -36,6 +39,7 @@ export class ConfigResult {
 const FIELDS: StaticArray<string> = [
   "upstream_header", "service_header", "sticky_header", "static_table", "shared_data_key",
   "tick_ms", "enforce_ttl", "ttl_grace_ms", "shadow", "strip_inbound_header", "controller",
+  "report",
 ];
 
 export function parsePluginConfig(text: string): ConfigResult {
@@ -46,12 +50,17 @@ export function parsePluginConfig(text: string): ConfigResult {
   if (root === null) return refuse("(root)", "valid JSON: " + parsed.error);
   if (root.kind != JsonKind.Object) return refuse("(root)", "a JSON object");
   let controller: JsonValue | null = null;
+  let report: JsonValue | null = null;
   for (let i = 0; i < root.keys.length; i++) {
     const name = unchecked(root.keys[i]);
     if (!FIELDS.includes(name)) return refuse(name, "no such field (known: " + FIELDS.join(", ") + ")");
-    // Its lease bounds depend on tick_ms, which may come later.
+    // Their bounds depend on tick_ms (and report on controller), which may come later.
     if (name == "controller") {
       controller = unchecked(root.items[i]);
+      continue;
+    }
+    if (name == "report") {
+      report = unchecked(root.items[i]);
       continue;
     }
     const error = apply(config, name, unchecked(root.items[i]));
@@ -61,6 +70,11 @@ export function parsePluginConfig(text: string): ConfigResult {
     const parsed = parseControllerConfig(controller, config.tickMs);
     if (parsed.config === null) return new ConfigResult(null, parsed.error);
     config.controller = parsed.config;
+  }
+  if (report !== null) {
+    const parsed = parseReportConfig(report, config.tickMs, config.controller !== null);
+    if (parsed.config === null) return new ConfigResult(null, parsed.error);
+    config.report = parsed.config;
   }
   if (config.stickyHeader.length > 0 && config.stickyHeader == config.upstreamHeader) {
     return refuse("sticky_header", "a header other than upstream_header");

@@ -6,6 +6,8 @@ import { equalsFolded, fnv1a64Folded } from "../route/hash";
 export class Upstream {
   /** Request-counter slot of this upstream's decision counter; assigned when the table is adopted. */
   decisionSlot: i32 = 0;
+  /** Offset of this upstream's report counters; assigned when reports count the table (report/aggregate.ts). */
+  reportOffset: i32 = 0;
 
   constructor(
     public namePtr: usize,

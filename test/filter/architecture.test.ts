@@ -27,10 +27,11 @@ describe("filter architecture", () => {
     expect(users).toEqual(["host.ts", "runtime/abort.ts"]);
   });
 
-  it("keeps table decoding, upstream choice and the delivery's parsing pure: no host imports", () => {
+  it("keeps table decoding, upstream choice, the delivery's parsing and report counting and encoding pure: no host imports", () => {
     const pure = [
       ...["table", "route", "config"].flatMap((dir) => sources(join(FILTER, dir))),
       ...["backoff.ts", "request.ts", "response.ts"].map((f) => join(FILTER, "delivery", f)),
+      ...["aggregate.ts", "encode.ts", "format.ts", "streams.ts"].map((f) => join(FILTER, "report", f)),
     ];
     for (const file of pure) {
       const bad = importsOf(file).filter((i) => i.includes("host") || i.startsWith("@solo-io/"));
@@ -38,12 +39,13 @@ describe("filter architecture", () => {
     }
   });
 
-  it("exports only the callbacks it needs and imports no proxy_clear_route_cache", async () => {
+  it("exports only the callbacks it needs (response headers for reports) and imports no proxy_clear_route_cache", async () => {
     const module = await WebAssembly.compile(readFileSync(join(ROOT, "build", "filter.wasm")));
     const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
     expect(exports).toEqual([
       "malloc", "memory", "proxy_abi_version_0_2_1", "proxy_on_configure", "proxy_on_context_create",
-      "proxy_on_http_call_response", "proxy_on_request_headers", "proxy_on_tick", "proxy_on_vm_start",
+      "proxy_on_http_call_response", "proxy_on_request_headers", "proxy_on_response_headers", "proxy_on_tick",
+      "proxy_on_vm_start",
     ]);
     const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
     expect(imports.every((i) => i.startsWith("env.proxy_"))).toBe(true);
