@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, startEnvoy, startUpstreams, type EnvoyHandle, type Upstreams,
+  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, sendRequests, startEnvoy, startUpstreams, type EnvoyHandle, type Upstreams,
 } from "../envoy/harness.js";
 import { startControllerProcess, type ControllerProcess } from "../support/controller-process.js";
 import { RoutingProbe } from "../support/routing-probe.js";
@@ -47,7 +47,11 @@ describe("controller → Envoy", () => {
         name: "ingress",
         wasm: {
           wasmPath: FILTER_WASM, rootId: "solar_router",
-          pluginConfig: { tick_ms: 100, controller: { cluster: "solar_controller", wait_ms: 15_000, timeout_ms: 20_000 } },
+          pluginConfig: {
+            tick_ms: 100,
+            controller: { cluster: "solar_controller", wait_ms: 15_000, timeout_ms: 20_000 },
+            report: { interval_ms: 1_000 },
+          },
         },
       }],
     }), { concurrency: 2 });
@@ -108,6 +112,25 @@ describe("controller → Envoy", () => {
     // Tables are re-issued with new versions as time passes; their content must not move.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await currentServices()).toEqual(before);
+  });
+
+  it("reports every routed request to the controller", async () => {
+    const reported = async (): Promise<number> => {
+      const text = await (await fetch(`${controller.url}/metrics`)).text();
+      expect(text).toMatch(/^solar_controller_reports_refused_total 0$/m);
+      return Number(/^solar_controller_reported_requests_total (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    // Let reports of earlier traffic land (one interval, plus a spread start).
+    await new Promise((r) => setTimeout(r, 2_500));
+    const before = await reported();
+    const result = await sendRequests(envoy.listenerUrl("ingress"), { count: 2_000, concurrency: 8, hostHeader: SERVICE });
+    expect(result.byStatus).toEqual({ "200": 2_000 });
+    let delta = 0;
+    for (let waited = 0; waited < 6_000 && delta < 2_000; waited += 200) {
+      await new Promise((r) => setTimeout(r, 200));
+      delta = (await reported()) - before;
+    }
+    expect(delta).toBe(2_000);
   });
 
   it("has exactly one worker per proxy polling the controller", async () => {
