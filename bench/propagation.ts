@@ -4,12 +4,8 @@
 // Prints the distribution; the target is p99 ≤ 500 ms.
 //
 // Usage: npx tsx bench/propagation.ts [--rounds 40] [--tick-ms 200]
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, startEnvoy, startUpstreams,
-} from "../test/envoy/harness.js";
-import { startControllerProcess } from "../test/support/controller-process.js";
+import { startRoutingStack } from "../test/support/routing-stack.js";
 import { RoutingProbe } from "../test/support/routing-probe.js";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "40" }, "tick-ms": { type: "string", default: "200" } } });
@@ -33,20 +29,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const upstreams = await startUpstreams(["site-east", "site-west", DEFAULT_CLUSTER]);
-  const controller = await startControllerProcess({ configYaml });
-  const envoy = await startEnvoy(buildEnvoyConfig({
-    upstreams: upstreams.addresses(),
-    extraClusters: { solar_controller: { port: controller.httpPort } },
-    listeners: [{
-      name: "ingress",
-      wasm: {
-        wasmPath: join(REPO_ROOT, "build", "filter.wasm"), rootId: "solar_router",
-        pluginConfig: { tick_ms: TICK_MS, controller: { cluster: "solar_controller", wait_ms: 15_000, timeout_ms: 20_000 } },
-      },
-    }],
-  }), { concurrency: 2 });
-  const probe = new RoutingProbe(envoy.listenerUrl("ingress"), SERVICE, 6, ROUNDS * 10_000);
+  const stack = await startRoutingStack({
+    upstreams: ["site-east", "site-west"], configYaml, pluginConfig: { tick_ms: TICK_MS },
+  });
+  const { controller } = stack;
+  const probe = new RoutingProbe(stack.ingressUrl, SERVICE, 6, ROUNDS * 10_000);
   try {
     await probe.waitUntil((s) => s.startsWith("site-"), 0.99, 10_000);
     const times: number[] = [];
@@ -74,9 +61,7 @@ async function main(): Promise<void> {
     console.log(`requests: ${probe.samples.length}, 5xx ${probe.fiveXx}, errors ${probe.errors}`);
   } finally {
     await probe.stop();
-    await envoy.stop();
-    await controller.stop();
-    await upstreams.close();
+    await stack.stop();
   }
 }
 

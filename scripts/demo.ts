@@ -6,13 +6,10 @@
 // traffic went.
 //
 // Usage: npx tsx scripts/demo.ts [--hours 24] [--seconds-per-hour 2.5]
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../controller/config/load.js";
-import {
-  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, startEnvoy, startUpstreams,
-} from "../test/envoy/harness.js";
-import { startControllerProcess } from "../test/support/controller-process.js";
+import { DEFAULT_CLUSTER } from "../test/envoy/harness.js";
+import { startRoutingStack } from "../test/support/routing-stack.js";
 import { RoutingProbe } from "../test/support/routing-probe.js";
 import { carbonTrace, pvTrace, type Sample } from "../test/support/traces.js";
 
@@ -39,19 +36,8 @@ async function main(): Promise<void> {
   const pv = new Map(config.sites.map((s) => [s.name, pvTrace(CITY[s.name]!)]));
   const sfCarbon = carbonTrace("US-CAL-CISO");
   const upstreamOf = config.services.find((s) => s.key === SERVICE)!.upstreams;
-  const upstreams = await startUpstreams([...Object.values(upstreamOf), DEFAULT_CLUSTER]);
-  const controller = await startControllerProcess();
-  const envoy = await startEnvoy(buildEnvoyConfig({
-    upstreams: upstreams.addresses(),
-    extraClusters: { solar_controller: { port: controller.httpPort } },
-    listeners: [{
-      name: "ingress",
-      wasm: {
-        wasmPath: join(REPO_ROOT, "build", "filter.wasm"), rootId: "solar_router",
-        pluginConfig: { controller: { cluster: "solar_controller", wait_ms: 15_000, timeout_ms: 20_000 } },
-      },
-    }],
-  }), { concurrency: 2 });
+  const stack = await startRoutingStack({ upstreams: Object.values(upstreamOf) });
+  const { controller, envoy } = stack;
   const probe = new RoutingProbe(envoy.listenerUrl("ingress"), SERVICE, 4, (HOURS * SECONDS_PER_HOUR + 30) * 1_000);
 
   const feed = async (simMs: number): Promise<void> => {
@@ -105,9 +91,7 @@ async function main(): Promise<void> {
     console.log(`\n${all} requests, ${probe.fiveXx} answered 5xx, ${probe.errors} failed`);
   } finally {
     await probe.stop();
-    await envoy.stop();
-    await controller.stop();
-    await upstreams.close();
+    await stack.stop();
   }
 }
 

@@ -5,9 +5,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, sendRequests, startEnvoy, startUpstreams, type EnvoyHandle, type Upstreams,
-} from "../envoy/harness.js";
+import { DEFAULT_CLUSTER, REPO_ROOT, sendRequests, type EnvoyHandle } from "../envoy/harness.js";
+import { startRoutingStack, type RoutingStack } from "../support/routing-stack.js";
 import { startControllerProcess, type ControllerProcess } from "../support/controller-process.js";
 import { RoutingProbe } from "../support/routing-probe.js";
 import * as grpc from "@grpc/grpc-js";
@@ -29,7 +28,7 @@ services:
 `;
 
 describe("controller → Envoy", () => {
-  let upstreams: Upstreams;
+  let stack: RoutingStack;
   let controller: ControllerProcess;
   let envoy: EnvoyHandle;
 
@@ -38,29 +37,16 @@ describe("controller → Envoy", () => {
 
   beforeAll(async () => {
     if (!existsSync(FILTER_WASM)) throw new Error(`${FILTER_WASM} is missing: run npm run build:filter`);
-    upstreams = await startUpstreams(["site-east", "site-west", DEFAULT_CLUSTER]);
-    controller = await startControllerProcess({ configYaml });
-    envoy = await startEnvoy(buildEnvoyConfig({
-      upstreams: upstreams.addresses(),
-      extraClusters: { solar_controller: { port: controller.httpPort } },
-      listeners: [{
-        name: "ingress",
-        wasm: {
-          wasmPath: FILTER_WASM, rootId: "solar_router",
-          pluginConfig: {
-            tick_ms: 100,
-            controller: { cluster: "solar_controller", wait_ms: 15_000, timeout_ms: 20_000 },
-            report: { interval_ms: 1_000 },
-          },
-        },
-      }],
-    }), { concurrency: 2 });
+    stack = await startRoutingStack({
+      upstreams: ["site-east", "site-west"],
+      configYaml,
+      pluginConfig: { tick_ms: 100, report: { interval_ms: 1_000 } },
+    });
+    ({ controller, envoy } = stack);
   });
 
   afterAll(async () => {
-    await envoy?.stop();
-    await controller?.stop();
-    await upstreams?.close();
+    await stack?.stop();
   });
 
   it("moves traffic within 2 s of an energy change (≥ 99 % of requests follow the new table)", async () => {
@@ -160,7 +146,7 @@ describe("controller → Envoy", () => {
     const failedOpen = await probe.waitUntil((served) => served === DEFAULT_CLUSTER, 0.99, TTL_MS + 3_000);
     console.log(`controller killed: last table kept for ${(failedOpen - killedAt).toFixed(0)} ms (TTL ${TTL_MS} ms), then default routing`);
     expect(failedOpen - killedAt).toBeGreaterThan(2_000);
-    controller = await startControllerProcess({ configYaml, httpPort: port });
+    controller = stack.controller = await startControllerProcess({ configYaml, httpPort: port });
     const restartedAt = performance.now();
     // The poller backs off up to 30 s while the controller is down.
     const resumed = await probe.waitUntil(routed, 0.99, 35_000);
