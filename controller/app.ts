@@ -12,6 +12,7 @@ import { PlanLoop, type PlanStep } from "./planning/plan-loop.js";
 import { createPlanStep } from "./planning/plan-step.js";
 import { Observations } from "./reports/observations.js";
 import { createPrometheusSources } from "./sources/prometheus-source.js";
+import { openLedger, type OpenLedger } from "./ledger/open-ledger.js";
 
 export interface RunningController {
   httpPort: number;
@@ -19,6 +20,7 @@ export interface RunningController {
   feed: TableFeed;
   energy: SiteEnergy;
   metrics: ControllerMetrics;
+  ledger: OpenLedger | null;
   stop(): Promise<void>;
 }
 
@@ -38,12 +40,14 @@ export async function startController(
   const feed = new TableFeed(config.table.ttlMs);
   const observations = new Observations(config.services);
   const step = options.planStep ?? createPlanStep(config, energy, { observations });
+  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, energy, observations, logger) : null;
   // Republish well before the TTL so a quiet controller never lets proxies' tables go stale.
-  const loop = new PlanLoop(step, feed, metrics, logger, config.planning.intervalMs, Math.floor(config.table.ttlMs / 3));
+  const loop = new PlanLoop(step, feed, metrics, logger, config.planning.intervalMs, Math.floor(config.table.ttlMs / 3),
+    (published) => void ledger?.recorder.recordTable(published, Date.now()));
   let stopping = false;
 
   const http: FastifyInstance = createHttpApi({
-    feed, energy, observations, metrics, logger, token: config.token, maxWaitMs: config.table.maxWaitMs,
+    feed, energy, observations, metrics, logger, token: config.token, ledgerStorage: ledger?.storage ?? null, maxWaitMs: config.table.maxWaitMs,
     ready: () => !stopping && feed.latest() !== null,
   });
   const grpc: GrpcApi = createGrpcApi(energy, metrics);
@@ -64,6 +68,7 @@ export async function startController(
     feed,
     energy,
     metrics,
+    ledger,
     async stop() {
       if (stopping) return;
       stopping = true;
@@ -74,6 +79,8 @@ export async function startController(
       // Held table requests answer "not modified" now; proxies re-poll elsewhere or keep their table.
       feed.close();
       await Promise.all([http.close(), grpc.close()]);
+      // Records of the last tables become durable before the process goes.
+      await ledger?.log.flush();
       logger.info("controller stopped");
     },
   };

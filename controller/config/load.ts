@@ -47,6 +47,7 @@ export interface ControllerConfig {
   sites: Site[];
   services: ServiceConfig[];
   sources: { prometheus: PrometheusSourceConfig[] };
+  ledger: { enabled: boolean; dir: string; keysDir: string; origin: string };
 }
 
 export function parseConfig(yamlText: string, source = "configuration"): Parsed<ControllerConfig> {
@@ -90,6 +91,7 @@ function toDomain(c: ConfigFile): ControllerConfig {
       gridCarbon: s.grid_carbon_g_per_kwh,
     })),
     services: c.services.map((s) => ({ key: s.key, demandRps: s.demand_rps, upstreams: s.upstreams })),
+    ledger: { enabled: c.ledger.enabled, dir: c.ledger.dir, keysDir: c.ledger.keys_dir, origin: c.ledger.origin },
     sources: {
       prometheus: c.sources.prometheus.map((p) => ({
         name: p.name,

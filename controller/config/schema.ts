@@ -73,6 +73,13 @@ export const configSchema = z.object({
   sources: z.object({
     prometheus: z.array(prometheusSourceSchema).default([]),
   }).strict().prefault({}),
+  /** The decision log: where its tiles and its keys live, and the name it signs checkpoints as. */
+  ledger: z.object({
+    enabled: z.boolean().default(true),
+    dir: z.string().min(1).default("data/ledger"),
+    keys_dir: z.string().min(1).default("data/ledger-keys"),
+    origin: z.string().regex(/^[\x21-\x7e]{1,255}$/, "expected 1-255 visible ASCII characters, no spaces").default("solar-router.local/ledger"),
+  }).strict().prefault({}),
 }).strict().superRefine((config, ctx) => {
   const sites = new Set<string>();
   config.sites.forEach((site, i) => {

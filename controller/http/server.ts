@@ -8,6 +8,8 @@ import type { ControllerMetrics } from "../ops/metrics.js";
 import type { Logger } from "../ops/logger.js";
 import { registerEnergyRoute } from "./energy-route.js";
 import { registerReportRoute } from "./report-route.js";
+import { registerLedgerRoutes } from "./ledger-route.js";
+import type { LogStorage } from "../ledger/storage/storage.js";
 import type { Observations } from "../reports/observations.js";
 import { sendError } from "./errors.js";
 import { registerTableRoute } from "./table-route.js";
@@ -20,6 +22,8 @@ export interface HttpApiDeps {
   logger: Logger;
   token: string | null;
   maxWaitMs: number;
+  /** Served read-only under /ledger/ when the ledger is on. */
+  ledgerStorage: LogStorage | null;
   /** Ready once a first table is out; false while shutting down. */
   ready: () => boolean;
 }
@@ -59,6 +63,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   registerTableRoute(app, deps.feed, deps.metrics, deps.maxWaitMs);
   registerEnergyRoute(app, deps.energy, deps.metrics);
   registerReportRoute(app, deps.observations, deps.metrics);
+  if (deps.ledgerStorage !== null) registerLedgerRoutes(app, deps.ledgerStorage);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) =>
     deps.ready() ? { status: "ready" } : reply.code(503).send({ status: "not ready" }));

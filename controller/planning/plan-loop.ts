@@ -1,6 +1,6 @@
 // Re-plans on every energy change (at once, coalesced) and on a fixed interval (forecasts move
 // with time even when no reading arrives), and publishes a table when the plan changes.
-import type { TableFeed } from "../delivery/table-feed.js";
+import type { PublishedTable, TableFeed } from "../delivery/table-feed.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import type { Logger } from "../ops/logger.js";
 import type { Service } from "../table/weight-table.js";
@@ -21,6 +21,8 @@ export class PlanLoop {
     private readonly intervalMs: number,
     /** Republish an unchanged plan this often, so tables never reach their TTL. */
     private readonly refreshMs: number,
+    /** Sees every published table, e.g. to record it in the ledger. */
+    private readonly onPublish: (published: PublishedTable) => void = () => {},
   ) {}
 
   start(): void {
@@ -57,6 +59,7 @@ export class PlanLoop {
       this.lastKey = key;
       this.metrics.tablesPublished.inc();
       this.metrics.tableVersion.set(Number(published.version));
+      this.onPublish(published);
       this.logger.info({ version: published.version.toString(), services: services.length }, "published weight table");
     } catch (error) {
       // A failed plan keeps the last table in force; proxies fall back to default routing at its TTL.

@@ -2,7 +2,7 @@
 // at run time, for end-to-end tests and the demo. Every process started here is killed when
 // this Node process exits.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -27,7 +27,7 @@ export interface ControllerProcess {
 }
 
 export async function startControllerProcess(options: {
-  configYaml?: string; httpPort?: number; grpcPort?: number; timeoutMs?: number; env?: Record<string, string>;
+  configYaml?: string; httpPort?: number; grpcPort?: number; timeoutMs?: number; env?: Record<string, string>; cwd?: string;
 } = {}): Promise<ControllerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build:controller`);
   const args = [MAIN, "--http", `127.0.0.1:${options.httpPort ?? 0}`, "--grpc", `127.0.0.1:${options.grpcPort ?? 0}`];
@@ -36,10 +36,13 @@ export async function startControllerProcess(options: {
     writeFileSync(file, options.configYaml);
     args.push("--config", file);
   }
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+  // Its own working directory, so the ledger's default data/ lands in a fresh place each time.
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "solar-controller-cwd-"));
+  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   live.add(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => {
     live.delete(child);
+    if (options.cwd === undefined) rmSync(cwd, { recursive: true, force: true });
     resolve(code);
   }));
   const lines: string[] = [];

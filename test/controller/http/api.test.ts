@@ -24,7 +24,7 @@ async function api(options: { token?: string | null } = {}) {
   let ready = false;
   const observations = new Observations(config.services);
   const app = createHttpApi({
-    feed, energy, observations, metrics, logger: createLogger("silent"), token: options.token ?? null, maxWaitMs: 2_000, ready: () => ready,
+    feed, energy, observations, metrics, ledgerStorage: null, logger: createLogger("silent"), token: options.token ?? null, maxWaitMs: 2_000, ready: () => ready,
   });
   await app.ready();
   return { app, feed, energy, metrics, observations, setReady: (r: boolean) => (ready = r) };

@@ -1,0 +1,66 @@
+// Wiring: a table the controller publishes is in the ledger within one integration interval, and
+// the record's digest is that of the exact bytes a proxy receives from GET /v1/table.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startController, type RunningController } from "../../../controller/app.js";
+import { parseConfig } from "../../../controller/config/load.js";
+import { DEFAULT_CONFIG_YAML } from "../../../controller/config/defaults.js";
+import { parseCheckpoint } from "../../../controller/ledger/checkpoint/checkpoint.js";
+import { parseSignedNote } from "../../../controller/ledger/checkpoint/signed-note.js";
+import { parseBundle } from "../../../controller/ledger/log/bundle.js";
+import { decodeRecord, sha256Hex } from "../../../controller/ledger/records/codec.js";
+import { createLogger } from "../../../controller/ops/logger.js";
+
+let dir: string;
+let controller: RunningController;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "solar-ledger-"));
+  const config = parseConfig(DEFAULT_CONFIG_YAML).value!;
+  config.listen = { http: "127.0.0.1:0", grpc: "127.0.0.1:0" };
+  config.ledger = { ...config.ledger, dir: join(dir, "log"), keysDir: join(dir, "keys") };
+  controller = await startController(config, { logger: createLogger("silent") });
+});
+
+afterAll(async () => {
+  await controller?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("ledger wiring", () => {
+  it("records every published table, linked to the bytes proxies receive and to its inputs", async () => {
+    const url = `http://127.0.0.1:${controller.httpPort}`;
+    const table = new Uint8Array(await (await fetch(`${url}/v1/table`)).arrayBuffer());
+    const started = performance.now();
+    let size = 0;
+    while (size < 2 && performance.now() - started < 1_000) {
+      const res = await fetch(`${url}/ledger/checkpoint`);
+      if (res.status === 200) {
+        const note = parseSignedNote(await res.text()).value!;
+        expect(note.signatures).toHaveLength(2);
+        size = Number(parseCheckpoint(note.text).value!.size);
+      }
+      if (size < 2) await new Promise((r) => setTimeout(r, 20));
+    }
+    // The default batch age is 250 ms: one integration interval, plus the time to sign.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    const bundle = await fetch(`${url}/ledger/tile/entries/000.p/${size}`);
+    expect(bundle.headers.get("cache-control")).toBe("no-cache");
+    const entries = parseBundle(new Uint8Array(await bundle.arrayBuffer()), size).value!;
+    const records = entries.map((e) => ({ digest: sha256Hex(e), record: decodeRecord(e).value! }));
+    const published = records.find((r) => r.record.kind === "table_published")!;
+    expect(published.record).toMatchObject({ kind: "table_published", table_sha256: sha256Hex(table) });
+    const inputs = records.find((r) => r.digest === (published.record as { inputs_sha256: string }).inputs_sha256);
+    expect(inputs?.record.kind).toBe("energy_snapshot");
+    expect(controller.ledger?.vkeys).toHaveLength(2);
+  });
+
+  it("serves tiles with C2SP paths and refuses malformed ones", async () => {
+    const url = `http://127.0.0.1:${controller.httpPort}`;
+    expect((await fetch(`${url}/ledger/tile/0/x001/000`)).status).toBe(404);
+    const bad = await fetch(`${url}/ledger/tile/0/0001`);
+    expect(bad.status).toBe(400);
+  });
+});
