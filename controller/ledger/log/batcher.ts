@@ -1,6 +1,8 @@
 // Groups appends into integrations: a batch closes when it holds maxBatchRecords or its oldest
-// record has waited maxBatchAgeMs. At most one integration runs at a time, so checkpoints follow
-// one another in size order; records arriving meanwhile form the next batch.
+// record has waited maxBatchAgeMs, and then an integration starts. At most one integration runs
+// at a time, so checkpoints follow one another in size order; an integration takes every record
+// waiting when it starts (the batches that closed while the previous one ran), so under load one
+// signature covers many batches instead of signing being the limit.
 import { Code, ControllerError } from "../../errors/controller-error.js";
 
 /** Integrates a batch; resolves with the index of its first entry once it is durable. */
@@ -76,11 +78,10 @@ export class Batcher {
 
   private async drainBatches(): Promise<void> {
     while (this.due && this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.options.maxBatchRecords);
+      const batch = this.pending.splice(0);
       clearTimeout(this.timer);
       this.timer = undefined;
-      this.due = this.pending.length >= this.options.maxBatchRecords;
-      if (this.pending.length > 0 && !this.due) this.arm();
+      this.due = false;
       try {
         const first = await this.run(batch.map((p) => p.entry));
         batch.forEach((p, i) => p.resolve(first + i));
