@@ -9,6 +9,7 @@ import type { Logger } from "../ops/logger.js";
 import { registerEnergyRoute } from "./energy-route.js";
 import { registerReportRoute } from "./report-route.js";
 import { registerLedgerRoutes } from "./ledger-route.js";
+import { registerLedgerProofRoutes } from "./ledger-proofs-route.js";
 import type { LogStorage } from "../ledger/storage/storage.js";
 import type { Observations } from "../reports/observations.js";
 import { sendError } from "./errors.js";
@@ -63,7 +64,10 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   registerTableRoute(app, deps.feed, deps.metrics, deps.maxWaitMs);
   registerEnergyRoute(app, deps.energy, deps.metrics);
   registerReportRoute(app, deps.observations, deps.metrics);
-  if (deps.ledgerStorage !== null) registerLedgerRoutes(app, deps.ledgerStorage);
+  if (deps.ledgerStorage !== null) {
+    registerLedgerRoutes(app, deps.ledgerStorage);
+    registerLedgerProofRoutes(app, deps.ledgerStorage);
+  }
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) =>
     deps.ready() ? { status: "ready" } : reply.code(503).send({ status: "not ready" }));

@@ -71,7 +71,8 @@ export async function proveInclusion(source: LogReader, head: Head, index: numbe
   return { index, size, root: rootHash, leafHash, proof };
 }
 
-async function readTiles(source: LogReader, refs: readonly TileRef[]): Promise<Map<string, Uint8Array>> {
+/** Reads each distinct tile once, in parallel; missing tiles are simply absent from the map. */
+export async function readTiles(source: LogReader, refs: readonly TileRef[]): Promise<Map<string, Uint8Array>> {
   const unique = new Map(refs.map((t) => [tilePath(t), t]));
   const out = new Map<string, Uint8Array>();
   await Promise.all([...unique].map(async ([path, t]) => {

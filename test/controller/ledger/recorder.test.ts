@@ -12,6 +12,8 @@ import { parseSignedNote } from "../../../controller/ledger/checkpoint/signed-no
 import { parseBundle } from "../../../controller/ledger/log/bundle.js";
 import { decodeRecord, sha256Hex } from "../../../controller/ledger/records/codec.js";
 import { createLogger } from "../../../controller/ops/logger.js";
+import { hashLeaf } from "../../../controller/ledger/merkle/hash.js";
+import { verifyConsistency, verifyInclusion } from "../../../controller/ledger/merkle/proofs.js";
 
 let dir: string;
 let controller: RunningController;
@@ -62,5 +64,52 @@ describe("ledger wiring", () => {
     expect((await fetch(`${url}/ledger/tile/0/x001/000`)).status).toBe(404);
     const bad = await fetch(`${url}/ledger/tile/0/0001`);
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("ledger proofs over HTTP", () => {
+  const url = () => `http://127.0.0.1:${controller.httpPort}`;
+  const head = async () => {
+    const note = parseSignedNote(await (await fetch(`${url()}/ledger/checkpoint`)).text()).value!;
+    return parseCheckpoint(note.text).value!;
+  };
+  const waitForSize = async (min: bigint) => {
+    for (let i = 0; i < 100; i++) {
+      const c = await head();
+      if (c.size >= min) return c;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`checkpoint never reached ${min}`);
+  };
+
+  it("serves entries and inclusion proofs that verify against the checkpoint", async () => {
+    const c = await waitForSize(2n);
+    const entry = new Uint8Array(await (await fetch(`${url()}/ledger/entry/1`)).arrayBuffer());
+    expect(decodeRecord(entry).value).toBeDefined();
+    const proof = (await (await fetch(`${url()}/ledger/proof/inclusion?index=1`)).json()) as {
+      tree_size: number; root_hash: string; inclusion_path: string[];
+    };
+    expect(proof.tree_size).toBe(Number(c.size));
+    const path = proof.inclusion_path.map((h) => new Uint8Array(Buffer.from(h, "base64")));
+    expect(verifyInclusion(1, Number(c.size), hashLeaf(entry), path, c.rootHash).error).toBeUndefined();
+    const bad = await fetch(`${url()}/ledger/proof/inclusion?index=${c.size}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("index");
+  });
+
+  it("serves consistency proofs between an older checkpoint and the current one", async () => {
+    const older = await waitForSize(2n);
+    // A health change re-plans at once: a new table, so two more records.
+    const res = await fetch(`${url()}/v1/energy`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ readings: [{ site: "berlin", timestamp: Date.now(), health: "unhealthy" }] }),
+    });
+    expect(res.status).toBe(200);
+    const newer = await waitForSize(older.size + 2n);
+    const proof = (await (await fetch(`${url()}/ledger/proof/consistency?from=${older.size}&to=${newer.size}`)).json()) as {
+      consistency_path: string[];
+    };
+    const path = proof.consistency_path.map((h) => new Uint8Array(Buffer.from(h, "base64")));
+    expect(verifyConsistency(Number(older.size), Number(newer.size), path, older.rootHash, newer.rootHash).error).toBeUndefined();
   });
 });
