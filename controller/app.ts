@@ -50,7 +50,7 @@ export async function startController(
     feed, energy, observations, metrics, logger, token: config.token, ledgerStorage: ledger?.storage ?? null, maxWaitMs: config.table.maxWaitMs,
     ready: () => !stopping && feed.latest() !== null,
   });
-  const grpc: GrpcApi = createGrpcApi(energy, metrics);
+  const grpc: GrpcApi = createGrpcApi(energy, metrics, ledger?.storage ?? null);
   const unsubscribe = energy.onChange(() => loop.trigger());
   loop.start();
 

@@ -1,9 +1,12 @@
-// The controller's gRPC server: EnergyService and the standard grpc.health.v1 Health service.
+// The controller's gRPC server: EnergyService, LedgerService (when the ledger is on) and the
+// standard grpc.health.v1 Health service.
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
+import { ledgerServiceDefinition, ledgerServiceHandlers } from "./ledger-service.js";
+import type { LogStorage } from "../ledger/storage/storage.js";
 
 export const ENERGY_SERVICE_NAME = "solar.v1.EnergyService";
 
@@ -16,9 +19,10 @@ export interface GrpcApi {
   close(): Promise<void>;
 }
 
-export function createGrpcApi(energy: SiteEnergy, metrics: ControllerMetrics): GrpcApi {
+export function createGrpcApi(energy: SiteEnergy, metrics: ControllerMetrics, ledger: LogStorage | null = null): GrpcApi {
   const server = new grpc.Server();
   server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
+  if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);
   return {

@@ -13,6 +13,8 @@ import { parseBundle } from "../../../controller/ledger/log/bundle.js";
 import { decodeRecord, sha256Hex } from "../../../controller/ledger/records/codec.js";
 import { createLogger } from "../../../controller/ops/logger.js";
 import { hashLeaf } from "../../../controller/ledger/merkle/hash.js";
+import * as grpc from "@grpc/grpc-js";
+import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { verifyConsistency, verifyInclusion } from "../../../controller/ledger/merkle/proofs.js";
 
 let dir: string;
@@ -111,5 +113,30 @@ describe("ledger proofs over HTTP", () => {
     };
     const path = proof.consistency_path.map((h) => new Uint8Array(Buffer.from(h, "base64")));
     expect(verifyConsistency(Number(older.size), Number(newer.size), path, older.rootHash, newer.rootHash).error).toBeUndefined();
+  });
+});
+
+describe("LedgerService over gRPC", () => {
+  it("answers checkpoint, entry and proofs like the HTTP API, and names a bad argument", async () => {
+    const v1 = (loadLedgerProto()["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
+    const Client = v1["LedgerService"] as grpc.ServiceClientConstructor;
+    const client = new Client(`127.0.0.1:${controller.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const call = <T>(method: string, request: object) =>
+      new Promise<{ error: grpc.ServiceError | null; response: T }>((resolve) =>
+        client[method]!(request, (error: grpc.ServiceError | null, response: T) => resolve({ error, response })));
+    try {
+      const { response: cp } = await call<{ note: string }>("GetCheckpoint", {});
+      const c = parseCheckpoint(parseSignedNote(cp.note).value!.text).value!;
+      const { response: entry } = await call<{ record: Buffer }>("GetEntry", { index: 0 });
+      expect(decodeRecord(new Uint8Array(entry.record)).value).toBeDefined();
+      const { response: p } = await call<{ tree_size: number; path: Buffer[] }>("GetInclusionProof", { index: 0, tree_size: Number(c.size) });
+      expect(verifyInclusion(0, p.tree_size, hashLeaf(new Uint8Array(entry.record)), p.path.map((b) => new Uint8Array(b)), c.rootHash).error)
+        .toBeUndefined();
+      const { error } = await call("GetInclusionProof", { index: 1_000_000 });
+      expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error?.metadata.get("field")).toEqual(["index"]);
+    } finally {
+      client.close();
+    }
   });
 });
