@@ -6,7 +6,9 @@ import { parseBundle } from "../../../../controller/ledger/log/bundle.js";
 import { TILE_WIDTH, entryBundle } from "../../../../controller/ledger/merkle/tile-path.js";
 import { PosixStorage } from "../../../../controller/ledger/storage/posix/posix-storage.js";
 import { NOW, trusted } from "../checkpoint/fixed-keys.js";
-import { entry, open, tempDir } from "./support.js";
+import { open, tempDir } from "./support.js";
+import { crashEntry } from "./crash-entry.js";
+import { verifyLog } from "../../../../controller/ledger/verify/verify-log.js";
 import { prng } from "../../../support/table-mutations.js";
 
 const child = fileURLToPath(new URL("./crash-child.ts", import.meta.url));
@@ -46,16 +48,18 @@ describe("crash by SIGKILL", () => {
       const storage = new PosixStorage(dir);
       const log = await open(storage); // verifies the checkpoint and the tiles against its root
       expect(verifyCheckpoint((await storage.readCheckpoint())!, trusted, { nowSeconds: NOW }).error, `after kill ${kill + 1}`).toBeUndefined();
+      // Every entry, every tile, both signatures.
+      expect((await verifyLog(storage, { trusted, nowSeconds: NOW })).error, `verify after kill ${kill + 1}`).toBeUndefined();
       const size = log.size;
       expect(size).toBeGreaterThanOrEqual(Math.max(...acked.keys()) + 1);
       for (const [index, n] of acked) {
         const { bundleIndex, offset } = entryBundle(index);
         const width = Math.min(TILE_WIDTH, size - bundleIndex * TILE_WIDTH);
         const bundle = parseBundle((await storage.readEntryBundle(bundleIndex, width))!, width);
-        expect(Buffer.from(bundle.value![offset]!).equals(Buffer.from(entry(n))), `entry ${index} after kill ${kill + 1}`).toBe(true);
+        expect(Buffer.from(bundle.value![offset]!).equals(Buffer.from(crashEntry(n))), `entry ${index} after kill ${kill + 1}`).toBe(true);
       }
     }
     const log = await open(new PosixStorage(dir));
-    expect(await log.append(entry(1))).toBe(log.size - 1);
+    expect(await log.append(crashEntry(1))).toBe(log.size - 1);
   });
 });
