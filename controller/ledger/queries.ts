@@ -2,10 +2,9 @@
 // answered from the stored tiles, for both the HTTP and the gRPC API. Bad arguments are
 // ControllerErrors that name the argument.
 import { ControllerError } from "../errors/controller-error.js";
-import { proveInclusion, readEntry, readHead, readTiles } from "./cli/read-log.js";
+import { proveInclusion, readEntry, readHead, readTiles, tileReaderOf } from "./read-log.js";
 import { buildProof, consistencyPlan, planNodes } from "./merkle/proofs.js";
 import { tileNodeSource, tilesForNodes } from "./merkle/tile-hashes.js";
-import { tilePath } from "./merkle/tile-path.js";
 import type { LogStorage } from "./storage/storage.js";
 
 export interface InclusionAnswer {
@@ -56,10 +55,6 @@ export async function consistency(storage: LogStorage, from: number, to?: number
   const plan = consistencyPlan(from, newer);
   if (plan.error) throw ControllerError.invalid("from", plan.error.message);
   const tiles = await readTiles(storage, tilesForNodes(planNodes(plan.value), newer));
-  const path = buildProof(plan.value, tileNodeSource((level, index, width) => {
-    const bytes = tiles.get(tilePath({ level, index, width }));
-    if (!bytes) throw new Error(`${tilePath({ level, index, width })}: missing`);
-    return bytes;
-  }, newer));
+  const path = buildProof(plan.value, tileNodeSource(tileReaderOf(tiles), newer));
   return { from, to: newer, path };
 }

@@ -1,9 +1,8 @@
 // Plugin configuration: read once at configure time; anything wrong refuses the configuration
 // with one log line that names the field and what it expects.
 import { describe, expect, it } from "vitest";
-import { base64Table, requestHeaders, startFilter, table, upstreams } from "./filter-host.js";
+import { base64Table, requestHeaders, startFilter, table, upstreams, expectRefused } from "./filter-host.js";
 
-const LOG_ERROR = 4;
 
 describe("plugin configuration", () => {
   it("starts with defaults from an empty configuration", async () => {
@@ -49,14 +48,7 @@ describe("plugin configuration", () => {
     ["sticky same as upstream", { sticky_header: "x-solar-upstream" }, /field 'sticky_header': expected a header other than upstream_header/],
   ];
   for (const [name, config, message] of refused) {
-    it(`refuses ${name}, with one error line naming the field`, async () => {
-      const f = await startFilter(typeof config === "string" ? config : JSON.stringify(config));
-      expect(f.configured).toBe(false);
-      const errors = f.host.logs.filter((l) => l.level >= LOG_ERROR);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.message).toMatch(/^solar-router: invalid plugin configuration: /);
-      expect(errors[0]!.message).toMatch(message);
-    });
+    it(`refuses ${name}, with one error line naming the field`, () => expectRefused(typeof config === "string" ? config : JSON.stringify(config), message));
   }
 
   it("accepts a corrupt static table but rejects the table, and fails open", async () => {

@@ -1,10 +1,9 @@
 // The plugin configuration's `controller` object: defaults, every field applied, and each way
 // of getting it wrong refused with one log line naming `controller.<field>`.
 import { describe, expect, it } from "vitest";
-import { startFilter } from "./filter-host.js";
+import { startFilter, expectRefused } from "./filter-host.js";
 import { WorkerPool } from "./worker-pool.js";
 
-const LOG_ERROR = 4;
 
 /** The first poll of a one-worker proxy with this configuration. */
 async function firstPoll(config: object) {
@@ -87,14 +86,7 @@ describe("controller configuration", () => {
     ["an empty token", { controller: { cluster: "c", token: "" } }, /field 'controller.token': expected a bearer token .*got a string of 0 characters/],
   ];
   for (const [name, config, message] of refused) {
-    it(`refuses ${name}, with one error line naming the field`, async () => {
-      const f = await startFilter(config);
-      expect(f.configured).toBe(false);
-      const errors = f.host.logs.filter((l) => l.level >= LOG_ERROR);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]!.message).toMatch(/^solar-router: invalid plugin configuration: /);
-      expect(errors[0]!.message).toMatch(message);
-    });
+    it(`refuses ${name}, with one error line naming the field`, () => expectRefused(config, message));
   }
 
   it("never echoes a token it refuses", async () => {

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { encodeTable } from "../../controller/table/encode.js";
 import type { Service, WeightTable } from "../../controller/table/weight-table.js";
+import { expect } from "vitest";
 import { ProxyWasmHost } from "../host/proxy-wasm-host.js";
 
 export const FILTER_WASM = join(import.meta.dirname, "..", "..", "build", "filter.wasm");
@@ -77,4 +78,16 @@ export function upstreams(weights: Record<string, number>, draining: string[] = 
 
 export function base64Table(t: WeightTable): string {
   return Buffer.from(encodeTable(t)).toString("base64");
+}
+
+const LOG_ERROR = 4;
+
+/** Starts the filter with `config` and checks it was refused with one error line matching `message`. */
+export async function expectRefused(config: object | string, message: RegExp): Promise<void> {
+  const f = await startFilter(config);
+  expect(f.configured).toBe(false);
+  const errors = f.host.logs.filter((l) => l.level >= LOG_ERROR);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]!.message).toMatch(/^solar-router: invalid plugin configuration: /);
+  expect(errors[0]!.message).toMatch(message);
 }

@@ -13,7 +13,7 @@ import { PosixStorage } from "../storage/posix/posix-storage.js";
 import { HttpReader } from "../verify/http-reader.js";
 import type { LogReader } from "../verify/log-reader.js";
 import { verifyLog } from "../verify/verify-log.js";
-import { proveInclusion, readEntry, readHead } from "./read-log.js";
+import { proveInclusion, readEntry, readHead } from "../read-log.js";
 
 export interface CliIo {
   readonly stdout: (text: string) => void;

@@ -1,14 +1,14 @@
-// Single-entry reads for the CLI: the head checkpoint, one record, one inclusion proof. These read
+// Single-entry reads for the CLI and the read APIs: the head checkpoint, one record, one inclusion proof. These read
 // only the few tiles a proof needs, unlike verifyLog, which reads everything.
-import { parseCheckpoint } from "../checkpoint/checkpoint.js";
-import { parseSignedNote } from "../checkpoint/signed-note.js";
-import { hashLeaf } from "../merkle/hash.js";
-import { inclusionPlan, buildProof, planNodes, verifyInclusion } from "../merkle/proofs.js";
-import { tileNodeSource, tileRoot, tilesForNodes } from "../merkle/tile-hashes.js";
-import { entriesPath, entryBundle, tilePath, tileWidth, type TileRef } from "../merkle/tile-path.js";
-import { perfectNodes } from "../merkle/tree.js";
-import { parseBundle } from "../log/bundle.js";
-import type { LogReader } from "../verify/log-reader.js";
+import { parseCheckpoint } from "./checkpoint/checkpoint.js";
+import { parseSignedNote } from "./checkpoint/signed-note.js";
+import { hashLeaf } from "./merkle/hash.js";
+import { inclusionPlan, buildProof, planNodes, verifyInclusion } from "./merkle/proofs.js";
+import { tileNodeSource, tileRoot, tilesForNodes } from "./merkle/tile-hashes.js";
+import { entriesPath, entryBundle, tilePath, tileWidth, type TileRef } from "./merkle/tile-path.js";
+import { perfectNodes } from "./merkle/tree.js";
+import { parseBundle } from "./log/bundle.js";
+import type { LogReader } from "./verify/log-reader.js";
 
 export interface Head {
   readonly note: string;
@@ -55,11 +55,7 @@ export async function proveInclusion(source: LogReader, head: Head, index: numbe
   const plan = inclusionPlan(index, size);
   if (plan.error) throw new Error(`<index>: ${plan.error.message}`);
   const tiles = await readTiles(source, [...tilesForNodes(planNodes(plan.value), size), ...tilesForNodes(perfectNodes(0, size), size)]);
-  const read = (level: number, i: number, width: number): Uint8Array => {
-    const bytes = tiles.get(tilePath({ level, index: i, width }));
-    if (!bytes) throw new Error(`${tilePath({ level, index: i, width })}: missing`);
-    return bytes;
-  };
+  const read = tileReaderOf(tiles);
   const proof = buildProof(plan.value, tileNodeSource(read, size));
   // Below the head's size the root comes from the tiles; the proof check then ties them together.
   const root = size === head.size ? { value: head.root } : tileRoot(read, size);
@@ -69,6 +65,15 @@ export async function proveInclusion(source: LogReader, head: Head, index: numbe
   const check = verifyInclusion(index, size, leafHash, proof, rootHash);
   if (check.error) throw new Error(`proof does not verify against the root at size ${size}: ${check.error.message}`);
   return { index, size, root: rootHash, leafHash, proof };
+}
+
+/** A tile reader over tiles already fetched by readTiles; a missing one is named. */
+export function tileReaderOf(tiles: ReadonlyMap<string, Uint8Array>): (level: number, index: number, width: number) => Uint8Array {
+  return (level, index, width) => {
+    const bytes = tiles.get(tilePath({ level, index, width }));
+    if (!bytes) throw new Error(`${tilePath({ level, index, width })}: missing`);
+    return bytes;
+  };
 }
 
 /** Reads each distinct tile once, in parallel; missing tiles are simply absent from the map. */
