@@ -3,11 +3,19 @@
 
 export enum Code {
   InvalidArgument = "invalid_argument",
+  /** A body over the size limit (HTTP 413). */
+  PayloadTooLarge = "payload_too_large",
+  /** A body in a content type the endpoint does not take (HTTP 415). */
+  UnsupportedMediaType = "unsupported_media_type",
   NotFound = "not_found",
   FailedPrecondition = "failed_precondition",
   Unavailable = "unavailable",
+  /** Over a budget (rate, memory); the client should retry after a while (HTTP 429). */
   ResourceExhausted = "resource_exhausted",
+  /** No credential, or not one the controller knows (HTTP 401). */
   Unauthenticated = "unauthenticated",
+  /** A valid credential without the role the endpoint needs (HTTP 403). */
+  PermissionDenied = "permission_denied",
   Internal = "internal",
 }
 

@@ -4,17 +4,23 @@ import { Code } from "./controller-error.js";
 
 const HTTP: Record<Code, number> = {
   [Code.InvalidArgument]: 400,
+  [Code.PayloadTooLarge]: 413,
+  [Code.UnsupportedMediaType]: 415,
   [Code.Unauthenticated]: 401,
+  [Code.PermissionDenied]: 403,
   [Code.NotFound]: 404,
   [Code.FailedPrecondition]: 409,
-  [Code.ResourceExhausted]: 503,
+  [Code.ResourceExhausted]: 429,
   [Code.Unavailable]: 503,
   [Code.Internal]: 500,
 };
 
 const GRPC: Record<Code, GrpcStatus> = {
   [Code.InvalidArgument]: GrpcStatus.INVALID_ARGUMENT,
+  [Code.PayloadTooLarge]: GrpcStatus.RESOURCE_EXHAUSTED,
+  [Code.UnsupportedMediaType]: GrpcStatus.INVALID_ARGUMENT,
   [Code.Unauthenticated]: GrpcStatus.UNAUTHENTICATED,
+  [Code.PermissionDenied]: GrpcStatus.PERMISSION_DENIED,
   [Code.NotFound]: GrpcStatus.NOT_FOUND,
   [Code.FailedPrecondition]: GrpcStatus.FAILED_PRECONDITION,
   [Code.ResourceExhausted]: GrpcStatus.RESOURCE_EXHAUSTED,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { REPORT_CONTENT_TYPE, decodeReport } from "../reports/decode.js";
 import type { Observations } from "../reports/observations.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
+import { Code, ControllerError } from "../errors/controller-error.js";
 import { sendError } from "./errors.js";
 
 export function registerReportRoute(app: FastifyInstance, observations: Observations, metrics: ControllerMetrics): void {
@@ -12,7 +13,7 @@ export function registerReportRoute(app: FastifyInstance, observations: Observat
     const body = request.body;
     if (!Buffer.isBuffer(body)) {
       metrics.reportsRefused.inc();
-      return reply.code(415).send({ error: { code: "invalid_argument", message: `expected content-type ${REPORT_CONTENT_TYPE}`, field: "content-type" } });
+      return sendError(reply, new ControllerError(Code.UnsupportedMediaType, `content-type: expected ${REPORT_CONTENT_TYPE}`, "content-type"));
     }
     const parsed = decodeReport(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
     if (parsed.error) {

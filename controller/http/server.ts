@@ -43,8 +43,9 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
     if (error instanceof ControllerError) return sendError(reply, error);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // Fastify's own refusals: malformed JSON, wrong content type, body too large.
-      return sendError(reply, new ControllerError(Code.InvalidArgument, (error as Error).message, "(body)"));
+      // Fastify's own refusals keep their status: 413 body too large, 415 wrong content type,
+      // 400 malformed JSON.
+      return sendError(reply, fastifyRefusal(status, (error as Error).message));
     }
     deps.logger.error({ err: error }, "request failed");
     return sendError(reply, new ControllerError(Code.Internal, "internal error"));
@@ -74,4 +75,10 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   app.get("/metrics", async (_request, reply) =>
     reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
   return app;
+}
+
+function fastifyRefusal(status: number, message: string): ControllerError {
+  if (status === 413) return new ControllerError(Code.PayloadTooLarge, `body: ${message}`, "(body)");
+  if (status === 415) return new ControllerError(Code.UnsupportedMediaType, `content-type: ${message}`, "content-type");
+  return new ControllerError(Code.InvalidArgument, message, "(body)");
 }
