@@ -8,8 +8,8 @@ import { createGrpcApi, type GrpcApi } from "./grpc/server.js";
 import { createHttpApi } from "./http/server.js";
 import { createLogger, type Logger } from "./ops/logger.js";
 import { ControllerMetrics } from "./ops/metrics.js";
-import { PlanLoop, type PlanStep } from "./planning/plan-loop.js";
-import { createPlanStep } from "./planning/plan-step.js";
+import { PlanLoop } from "./planning/plan-loop.js";
+import { createPlanStep, type PlanStep } from "./planning/plan-step.js";
 import { Observations } from "./reports/observations.js";
 import { createPrometheusSources } from "./sources/prometheus-source.js";
 import { openLedger, type OpenLedger } from "./ledger/open-ledger.js";
@@ -40,10 +40,12 @@ export async function startController(
   const feed = new TableFeed(config.table.ttlMs);
   const observations = new Observations(config.services);
   const step = options.planStep ?? createPlanStep(config, energy, { observations });
-  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, energy, observations, logger) : null;
-  // Republish well before the TTL so a quiet controller never lets proxies' tables go stale.
-  const loop = new PlanLoop(step, feed, metrics, logger, config.planning.intervalMs, Math.floor(config.table.ttlMs / 3),
-    (published) => void ledger?.recorder.recordTable(published, Date.now()));
+  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, logger) : null;
+  const loop = new PlanLoop(
+    { step, feed, metrics, logger, record: ledger === null ? null : (table, planned) => ledger.recorder.record(table, planned) },
+    // Republish well before the TTL so a quiet controller never lets proxies' tables go stale.
+    { intervalMs: config.planning.intervalMs, refreshMs: Math.floor(config.table.ttlMs / 3) },
+  );
   let stopping = false;
 
   const http: FastifyInstance = createHttpApi({
@@ -51,7 +53,8 @@ export async function startController(
     ready: () => !stopping && feed.latest() !== null,
   });
   const grpc: GrpcApi = createGrpcApi(energy, metrics, ledger?.storage ?? null);
-  const unsubscribe = energy.onChange(() => loop.trigger());
+  // Health and drain changes reach proxies at once; other readings wait for the next tick.
+  const unsubscribe = energy.onChange((change) => (change.healthChanged ? loop.urgent() : loop.changed()));
   loop.start();
 
   const httpAddress = splitHostPort(config.listen.http);
@@ -75,7 +78,7 @@ export async function startController(
       grpc.setServing(false);
       await sources.stop();
       unsubscribe();
-      loop.stop();
+      await loop.stop();
       // Held table requests answer "not modified" now; proxies re-poll elsewhere or keep their table.
       feed.close();
       await Promise.all([http.close(), grpc.close()]);

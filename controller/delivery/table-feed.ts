@@ -14,6 +14,7 @@ type Waiter = (table: PublishedTable | null) => void;
 
 export class TableFeed {
   private current: PublishedTable | null = null;
+  private prepared = 0n;
   private readonly waiters = new Set<Waiter>();
 
   constructor(private readonly ttlMs: number, private readonly clock: () => number = Date.now) {}
@@ -30,17 +31,20 @@ export class TableFeed {
    * Encodes and publishes a new version. Versions are Unix milliseconds when the clock allows
    * (so a restarted controller still outranks what proxies hold) and always increase.
    */
-  publish(services: readonly Service[]): PublishedTable {
+  prepare(services: readonly Service[]): PublishedTable {
     const now = BigInt(this.clock());
-    const previous = this.current?.version ?? 0n;
+    const previous = this.prepared;
     const version = now > previous ? now : previous + 1n;
+    this.prepared = version;
     const table: WeightTable = { version, issuedAtMs: now, ttlMs: this.ttlMs, canaryBp: null, services };
-    const published = { version, issuedAtMs: now, bytes: encodeTable(table), table };
+    return { version, issuedAtMs: now, bytes: encodeTable(table), table };
+  }
+
+  publish(published: PublishedTable): void {
     this.current = published;
     const woken = [...this.waiters];
     this.waiters.clear();
     for (const wake of woken) wake(published);
-    return published;
   }
 
   /**

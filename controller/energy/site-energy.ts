@@ -22,11 +22,18 @@ export interface SiteEnergyState {
   reportedForecast: ForecastPoint[];
 }
 
+/** What one applied batch changed. */
+export interface EnergyChange {
+  readonly sites: readonly string[];
+  /** Some site's health (healthy, unhealthy, draining) changed: proxies must hear of it now. */
+  readonly healthChanged: boolean;
+}
+
 export const HISTORY_LIMIT = 2_016; // a week of 5-minute samples
 
 export class SiteEnergy {
   private readonly states = new Map<string, SiteEnergyState>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(change: EnergyChange) => void>();
   private revision = 0;
 
   constructor(sites: readonly Site[]) {
@@ -56,6 +63,8 @@ export class SiteEnergy {
 
   /** Applies an already validated batch. Older readings than a site's latest are ignored. */
   apply(readings: readonly EnergyReading[]): void {
+    const sites = new Set<string>();
+    let healthChanged = false;
     for (const r of readings) {
       const s = this.states.get(r.site);
       if (s === undefined) throw new Error(`unvalidated reading for unknown site ${r.site}`);
@@ -69,11 +78,16 @@ export class SiteEnergy {
       if (r.batterySocPercent !== undefined) s.batterySocPercent = r.batterySocPercent;
       if (r.batteryCapacityWh !== undefined) s.batteryCapacityWh = r.batteryCapacityWh;
       if (r.gridCarbon !== undefined) s.gridCarbon = r.gridCarbon;
-      if (r.health !== undefined) s.health = r.health;
+      if (r.health !== undefined && r.health !== s.health) {
+        s.health = r.health;
+        healthChanged = true;
+      }
+      sites.add(r.site);
       if (r.forecast !== undefined) s.reportedForecast = r.forecast;
     }
     this.revision++;
-    for (const listener of this.listeners) listener();
+    const change: EnergyChange = { sites: [...sites], healthChanged };
+    for (const listener of this.listeners) listener(change);
   }
 
   get(site: string): Readonly<SiteEnergyState> | undefined {
@@ -85,7 +99,7 @@ export class SiteEnergy {
   }
 
   /** Called after every applied batch; returns the unsubscribe function. */
-  onChange(listener: () => void): () => void {
+  onChange(listener: (change: EnergyChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -1,9 +1,7 @@
 // Opens the controller's ledger as configured: keys from env or the key directory (generated on
 // first start), tiles on local disk, and the recorder that the plan loop feeds.
 import type { ControllerConfig } from "../config/load.js";
-import type { SiteEnergy } from "../energy/site-energy.js";
 import type { Logger } from "../ops/logger.js";
-import type { Observations } from "../reports/observations.js";
 import { loadLogKeys } from "./checkpoint/key-store.js";
 import { formatVkey } from "./checkpoint/vkey.js";
 import type { Log } from "./log/append.js";
@@ -20,7 +18,7 @@ export interface OpenLedger {
 }
 
 export async function openLedger(
-  config: ControllerConfig["ledger"], energy: SiteEnergy, observations: Observations, logger: Logger,
+  config: ControllerConfig["ledger"], logger: Logger,
 ): Promise<OpenLedger> {
   const keys = await loadLogKeys({ name: config.origin, dir: config.keysDir, env: process.env });
   if (keys.error) throw keys.error;
@@ -28,5 +26,5 @@ export async function openLedger(
   const log = await openLog({ origin: config.origin, keys: keys.value, storage });
   const vkeys = [formatVkey(keys.value.ed25519.verifier), formatVkey(keys.value.mlDsa44.verifier)];
   logger.info({ dir: config.dir, size: log.size, vkeys }, "ledger open");
-  return { log, storage, recorder: new LedgerRecorder(log, energy, observations, logger), vkeys };
+  return { log, storage, recorder: new LedgerRecorder(log), vkeys };
 }

@@ -1,89 +1,65 @@
-// Puts what the controller decides into the ledger: for every table it publishes, the energy and
-// load snapshot the plan was made from, then the table itself, linked to that snapshot and to the
-// exact bytes proxies receive by SHA-256. Appends are asynchronous; a failure is logged and
-// counted, never allowed to stop table delivery.
+// Puts what the controller decides into the ledger: for every table it is about to serve, the
+// site states the plan was made from, then the table itself, linked to that snapshot and to the
+// exact bytes proxies will receive by SHA-256. `record` resolves once both are durable; the plan
+// loop serves the table only then, so every table a proxy ever received is in the log.
 import type { PublishedTable } from "../delivery/table-feed.js";
-import type { SiteEnergy } from "../energy/site-energy.js";
-import type { Logger } from "../ops/logger.js";
-import type { Observations } from "../reports/observations.js";
+import type { PlannedTable } from "../planning/plan-step.js";
 import type { Log } from "./log/append.js";
 import { encodeRecord, sha256Hex } from "./records/codec.js";
 import type { EnergySnapshot, LedgerRecord } from "./records/record.js";
 
-/** Names the forecast model in records until a trained model is promoted. */
-export const BASELINE_MODEL_ID = "baseline-1";
-
 export interface RecordedTable {
-  tableVersion: bigint;
-  snapshotIndex: number;
-  tableIndex: number;
+  readonly tableVersion: bigint;
+  readonly snapshotIndex: number;
+  readonly tableIndex: number;
 }
 
 export class LedgerRecorder {
-  private failures = 0;
+  constructor(private readonly log: Log) {}
 
-  constructor(
-    private readonly log: Log,
-    private readonly energy: SiteEnergy,
-    private readonly observations: Observations,
-    private readonly logger: Logger,
-  ) {}
-
-  get failed(): number {
-    return this.failures;
-  }
-
-  /** Appends the snapshot and the table record; resolves once both are durable. */
-  async recordTable(published: PublishedTable, nowMs: number): Promise<RecordedTable | null> {
-    try {
-      const snapshot = this.snapshot(nowMs);
-      const snapshotBytes = encodeOrThrow(snapshot);
-      const table: LedgerRecord = {
-        kind: "table_published",
-        v: 1,
-        table_version: published.version.toString(),
-        issued_at_ms: Number(published.issuedAtMs),
-        ttl_ms: published.table.ttlMs,
-        table_sha256: sha256Hex(published.bytes),
-        inputs_sha256: sha256Hex(snapshotBytes),
-        model: { id: BASELINE_MODEL_ID, sha256: null },
-        services: published.table.services.map((s) => ({
-          key: s.key,
-          upstreams: s.upstreams.map((u) => ({ name: u.name, weight: u.weight, draining: u.draining })),
-        })),
-      };
-      const [snapshotIndex, tableIndex] = await Promise.all([
-        this.log.append(snapshotBytes),
-        this.log.append(encodeOrThrow(table)),
-      ]);
-      return { tableVersion: published.version, snapshotIndex, tableIndex };
-    } catch (error) {
-      this.failures++;
-      this.logger.error({ err: error, version: published.version.toString() }, "could not record table in the ledger");
-      return null;
-    }
-  }
-
-  private snapshot(nowMs: number): EnergySnapshot {
-    return {
-      kind: "energy_snapshot",
+  /** Appends the snapshot and the table record; resolves once both are durable, rejects otherwise. */
+  async record(table: PublishedTable, planned: PlannedTable): Promise<RecordedTable> {
+    const snapshotBytes = encodeOrThrow(snapshotOf(planned));
+    const record: LedgerRecord = {
+      kind: "table_published",
       v: 1,
-      at_ms: nowMs,
-      sites: this.energy.all().map((e) => {
-        const observed = this.observations.site(e.site, nowMs);
-        return {
-          site: e.site,
-          health: e.health,
-          pv_watts: e.pvWatts,
-          battery_soc_percent: e.batterySocPercent,
-          grid_carbon_g_per_kwh: e.gridCarbon,
-          load_rps: observed.loadRps,
-          latency_p95_ms: observed.latencyP95Ms,
-          pv_forecast_watts: e.reportedForecast.map((p) => p.pvWatts),
-        };
-      }),
+      table_version: table.version.toString(),
+      issued_at_ms: Number(table.issuedAtMs),
+      ttl_ms: table.table.ttlMs,
+      table_sha256: sha256Hex(table.bytes),
+      inputs_sha256: sha256Hex(snapshotBytes),
+      model: { id: planned.model.id, sha256: planned.model.sha256 },
+      services: table.table.services.map((s) => ({
+        key: s.key,
+        upstreams: s.upstreams.map((u) => ({ name: u.name, weight: u.weight, draining: u.draining })),
+      })),
     };
+    // Both in one integration, started now rather than after the batch age: the table waits for it.
+    const [snapshotIndex, tableIndex] = await Promise.all([
+      this.log.append(snapshotBytes),
+      this.log.append(encodeOrThrow(record)),
+    ]);
+    return { tableVersion: table.version, snapshotIndex, tableIndex };
   }
+}
+
+/** The planner's inputs as the ledger keeps them: per site, what the plan was made from. */
+export function snapshotOf(planned: PlannedTable): EnergySnapshot {
+  return {
+    kind: "energy_snapshot",
+    v: 1,
+    at_ms: planned.nowMs,
+    sites: planned.sites.map((s) => ({
+      site: s.site,
+      health: s.health,
+      pv_watts: s.pvNowWatts,
+      battery_soc_percent: s.batterySoc * 100,
+      grid_carbon_g_per_kwh: s.gridCarbonGPerKwh,
+      load_rps: s.loadRps,
+      latency_p95_ms: s.latencyP95Ms,
+      pv_forecast_watts: [...s.pvForecastWatts],
+    })),
+  };
 }
 
 function encodeOrThrow(record: LedgerRecord): Uint8Array {

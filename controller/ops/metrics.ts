@@ -38,6 +38,22 @@ export class ControllerMetrics {
     name: "solar_controller_report_entries_unknown_total",
     help: "Report entries for a service or upstream the configuration does not name.", registers: [this.registry],
   });
+  readonly plans = new Counter({
+    name: "solar_controller_plans_total", help: "Planning cycles, by trigger (tick, or urgent: a health or drain change).",
+    labelNames: ["trigger"] as const, registers: [this.registry],
+  });
+  readonly planChangesCoalesced = new Counter({
+    name: "solar_controller_plan_changes_coalesced_total",
+    help: "Energy changes that waited for the next planning tick instead of planning at once.", registers: [this.registry],
+  });
+  readonly tablesUnrecorded = new Counter({
+    name: "solar_controller_tables_unrecorded_total",
+    help: "Planned tables not served because the ledger could not record them.", registers: [this.registry],
+  });
+  readonly recordSeconds = new Histogram({
+    name: "solar_controller_table_record_duration_seconds", help: "Time from a planned table to its durable ledger record.",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers: [this.registry],
+  });
   readonly planSeconds = new Histogram({
     name: "solar_controller_plan_duration_seconds", help: "Time to plan and encode one table.",
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], registers: [this.registry],

@@ -1,71 +1,141 @@
-// Re-plans on every energy change (at once, coalesced) and on a fixed interval (forecasts move
-// with time even when no reading arrives), and publishes a table when the plan changes.
+// Turns plans into published tables, at a bounded rate. The loop plans on every tick (forecasts
+// move with time even when no reading arrives) and at once only for changes that must reach
+// proxies now (a site's health or drain); any other change waits for the next tick, so however
+// fast readings arrive there is at most one table per tick plus the urgent ones. One cycle runs at
+// a time; what arrives during a cycle is folded into one follow-up. A table reaches proxies only
+// after its ledger record is durable (record before serve): a table the ledger could not take is
+// never served, and the next cycle tries again.
 import type { PublishedTable, TableFeed } from "../delivery/table-feed.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import type { Logger } from "../ops/logger.js";
-import type { Service } from "../table/weight-table.js";
+import type { PlannedTable, PlanStep } from "./plan-step.js";
 
-/** One planning step: the services of the next table, from whatever the step reads. */
-export type PlanStep = (nowMs: number) => Service[];
+/** Makes a prepared table's record durable; rejects when it could not. */
+export type RecordTable = (table: PublishedTable, planned: PlannedTable) => Promise<unknown>;
+
+export interface PlanLoopOptions {
+  /** Planning tick. */
+  readonly intervalMs: number;
+  /** Republish an unchanged plan this often, so proxies' tables never reach their TTL. */
+  readonly refreshMs: number;
+}
+
+export interface PlanLoopDeps {
+  readonly step: PlanStep;
+  readonly feed: TableFeed;
+  readonly metrics: ControllerMetrics;
+  readonly logger: Logger;
+  /** Null when the ledger is off: tables are served as soon as they are planned. */
+  readonly record: RecordTable | null;
+  readonly clock?: () => number;
+}
+
+type Trigger = "tick" | "urgent";
 
 export class PlanLoop {
   private timer: NodeJS.Timeout | null = null;
-  private scheduled = false;
+  private running: Promise<void> | null = null;
+  /** A cycle was asked for while one ran: run one more right after it, for this trigger. */
+  private again: Trigger | null = null;
+  /** Changes seen since the last cycle started, waiting for the next tick. */
+  private waitingChanges = 0;
   private lastKey = "";
+  private stopped = false;
+  private readonly clock: () => number;
 
-  constructor(
-    private readonly step: PlanStep,
-    private readonly feed: TableFeed,
-    private readonly metrics: ControllerMetrics,
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-    /** Republish an unchanged plan this often, so tables never reach their TTL. */
-    private readonly refreshMs: number,
-    /** Sees every published table, e.g. to record it in the ledger. */
-    private readonly onPublish: (published: PublishedTable) => void = () => {},
-  ) {}
+  constructor(private readonly deps: PlanLoopDeps, private readonly options: PlanLoopOptions) {
+    this.clock = deps.clock ?? Date.now;
+  }
 
   start(): void {
-    this.runNow();
-    this.timer = setInterval(() => this.runNow(), this.intervalMs);
+    this.stopped = false;
+    this.run("tick");
+    this.timer = setInterval(() => this.run("tick"), this.options.intervalMs);
     this.timer.unref();
   }
 
-  /** Plans on the next turn of the event loop; many changes in one turn make one plan. */
-  trigger(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.runNow();
+  /** A change that must reach proxies now (health, drain): plans at once. */
+  urgent(): void {
+    this.run("urgent");
+  }
+
+  /** A change that can wait for the next tick (energy readings, reports). */
+  changed(): void {
+    this.waitingChanges++;
+    this.deps.metrics.planChangesCoalesced.inc();
+  }
+
+  /** Stops ticking and waits for a cycle in flight (its table, if recorded, is still served). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Resolves when no cycle is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private run(trigger: Trigger): void {
+    if (this.stopped) return;
+    if (this.running !== null) {
+      // An urgent change, or a tick with changes the running cycle may not have seen.
+      if (trigger === "urgent" || this.waitingChanges > 0) this.again = this.again === "urgent" ? "urgent" : trigger;
+      return;
+    }
+    this.running = this.cycles(trigger).finally(() => {
+      this.running = null;
     });
   }
 
-  stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+  private async cycles(first: Trigger): Promise<void> {
+    let trigger: Trigger | null = first;
+    while (trigger !== null && !this.stopped) {
+      this.again = null;
+      this.waitingChanges = 0;
+      await this.cycle(trigger);
+      trigger = this.again;
+    }
   }
 
-  runNow(): void {
-    const end = this.metrics.planSeconds.startTimer();
+  private async cycle(trigger: Trigger): Promise<void> {
+    const { feed, metrics, logger } = this.deps;
+    metrics.plans.inc({ trigger });
+    const end = metrics.planSeconds.startTimer();
+    let planned: PlannedTable;
     try {
-      const now = Date.now();
-      const services = this.step(now);
-      const key = JSON.stringify(services);
-      const latest = this.feed.latest();
-      const stale = latest === null || now - Number(latest.issuedAtMs) >= this.refreshMs;
-      if (key === this.lastKey && !stale) return;
-      const published = this.feed.publish(services);
-      this.lastKey = key;
-      this.metrics.tablesPublished.inc();
-      this.metrics.tableVersion.set(Number(published.version));
-      this.onPublish(published);
-      this.logger.info({ version: published.version.toString(), services: services.length }, "published weight table");
+      planned = this.deps.step(this.clock());
     } catch (error) {
       // A failed plan keeps the last table in force; proxies fall back to default routing at its TTL.
-      this.logger.error({ err: error }, "planning failed; keeping the last table");
+      logger.error({ err: error }, "planning failed; keeping the last table");
+      return;
     } finally {
       end();
     }
+    const key = JSON.stringify(planned.services);
+    const latest = feed.latest();
+    const stale = latest === null || planned.nowMs - Number(latest.issuedAtMs) >= this.options.refreshMs;
+    if (key === this.lastKey && !stale) return;
+    const table = feed.prepare(planned.services);
+    if (this.deps.record !== null) {
+      const recorded = metrics.recordSeconds.startTimer();
+      try {
+        await this.deps.record(table, planned);
+      } catch (error) {
+        metrics.tablesUnrecorded.inc();
+        logger.error({ err: error, version: table.version.toString() },
+          "could not record the table in the ledger; not serving it, proxies keep the last table");
+        return;
+      } finally {
+        recorded();
+      }
+    }
+    feed.publish(table);
+    this.lastKey = key;
+    metrics.tablesPublished.inc();
+    metrics.tableVersion.set(Number(table.version));
+    logger.info({ version: table.version.toString(), services: planned.services.length }, "published weight table");
   }
 }

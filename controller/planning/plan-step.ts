@@ -1,5 +1,7 @@
-// One planning step: what the controller knows (configuration, each site's energy state) turned
-// into the planner's input, planned against the previous plan, and returned as table services.
+// One planning step: what the controller knows (configuration, each site's energy state, what the
+// filters report) turned into the planner's input, planned against the previous plan, and returned
+// as table services together with the inputs it was planned from, so the ledger records exactly
+// what the planner saw.
 import type { ControllerConfig } from "../config/load.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import { createBaselinePredictor } from "../planner/baseline-predictor.js";
@@ -7,18 +9,31 @@ import { planToServices, type Plan } from "../planner/plan.js";
 import { createPlanner, type Planner } from "../planner/planner.js";
 import type { Predictor } from "../planner/predictor.js";
 import type { ServiceDemand, SiteState } from "../planner/site-state.js";
-import type { PlanStep } from "./plan-loop.js";
 import type { Observations } from "../reports/observations.js";
+import type { Service } from "../table/weight-table.js";
 
 /** An hour of 5-minute forecast steps: what the planner weighs battery use against. */
 const HORIZON_STEPS = 12;
+
+/** A plan's result and what it was made from. */
+export interface PlannedTable {
+  readonly nowMs: number;
+  readonly services: Service[];
+  /** The site states the planner read, forecasts included. */
+  readonly sites: readonly SiteState[];
+  /** The forecast model behind the forecasts the planner read (null sha256: not a trained model). */
+  readonly model: { readonly id: string; readonly sha256: string | null };
+}
+
+/** One planning step: the next table's services and their inputs. */
+export type PlanStep = (nowMs: number) => PlannedTable;
 
 export interface PlanStepOptions {
   planner?: Planner;
   predictor?: Predictor;
   /** What the filters report: observed load and latency per site. */
   observations?: Observations;
-  /** Sees every plan, e.g. to log its explanation or record it in the ledger. */
+  /** Sees every plan, e.g. to log its explanation. */
   onPlan?: (plan: Plan) => void;
 }
 
@@ -64,6 +79,6 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
     const plan = planner.plan({ nowMs, sites, services }, previous);
     previous = plan;
     options.onPlan?.(plan);
-    return planToServices(plan);
+    return { nowMs, services: planToServices(plan), sites, model: { id: predictor.name, sha256: null } };
   };
 }

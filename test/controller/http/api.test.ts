@@ -13,6 +13,13 @@ import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
 import { decodeTable } from "../../../controller/table/decode.js";
 import type { Service } from "../../../controller/table/weight-table.js";
 
+/** Prepares and serves a table at once (no ledger in between). */
+function serve(feed: TableFeed, services: Service[]) {
+  const table = feed.prepare(services);
+  feed.publish(table);
+  return table;
+}
+
 const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
 const TOKEN = "0123456789abcdef0123";
 
@@ -49,7 +56,7 @@ describe("GET /v1/table", () => {
   it("returns the table with its version as ETag, then 304 for that version", async () => {
     const { app, feed } = await api();
     close = () => app.close();
-    const published = feed.publish(services);
+    const published = serve(feed, services);
     const res = await app.inject({ url: "/v1/table" });
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toBe(TABLE_CONTENT_TYPE);
@@ -62,11 +69,11 @@ describe("GET /v1/table", () => {
   it("holds a long poll until a newer version is published", async () => {
     const { app, feed } = await api();
     close = () => app.close();
-    const first = feed.publish(services);
+    const first = serve(feed, services);
     const started = performance.now();
     const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { "if-none-match": `"${first.version}"` } });
     await new Promise((r) => setTimeout(r, 50));
-    const second = feed.publish(services);
+    const second = serve(feed, services);
     const res = await poll;
     expect(res.statusCode).toBe(200);
     expect(res.headers["etag"]).toBe(`"${second.version}"`);
@@ -76,7 +83,7 @@ describe("GET /v1/table", () => {
   it("caps the wait at the configured maximum and answers 304", async () => {
     const { app, feed } = await api();
     close = () => app.close();
-    const first = feed.publish(services);
+    const first = serve(feed, services);
     const started = performance.now();
     const res = await app.inject({ url: "/v1/table?wait_ms=600000", headers: { "if-none-match": `"${first.version}"` } });
     expect(res.statusCode).toBe(304);
@@ -94,7 +101,7 @@ describe("GET /v1/table", () => {
   it("requires the bearer token when one is configured", async () => {
     const { app, feed } = await api({ token: TOKEN });
     close = () => app.close();
-    feed.publish(services);
+    serve(feed, services);
     expect((await app.inject({ url: "/v1/table" })).statusCode).toBe(401);
     expect((await app.inject({ url: "/v1/table", headers: { authorization: "Bearer wrong" } })).statusCode).toBe(401);
     expect((await app.inject({ url: "/v1/table", headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);

@@ -1,5 +1,5 @@
-// Wiring: a table the controller publishes is in the ledger within one integration interval, and
-// the record's digest is that of the exact bytes a proxy receives from GET /v1/table.
+// Wiring: a table the controller serves is in a signed checkpoint before any proxy can fetch it,
+// and the record's digest is that of the exact bytes a proxy receives from GET /v1/table.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,20 +36,20 @@ afterAll(async () => {
 describe("ledger wiring", () => {
   it("records every published table, linked to the bytes proxies receive and to its inputs", async () => {
     const url = `http://127.0.0.1:${controller.httpPort}`;
-    const table = new Uint8Array(await (await fetch(`${url}/v1/table`)).arrayBuffer());
     const started = performance.now();
-    let size = 0;
-    while (size < 2 && performance.now() - started < 1_000) {
-      const res = await fetch(`${url}/ledger/checkpoint`);
-      if (res.status === 200) {
-        const note = parseSignedNote(await res.text()).value!;
-        expect(note.signatures).toHaveLength(2);
-        size = Number(parseCheckpoint(note.text).value!.size);
-      }
-      if (size < 2) await new Promise((r) => setTimeout(r, 20));
+    // Record before serve: the first table is out only once its record is durable.
+    let res = await fetch(`${url}/v1/table`);
+    while (res.status === 503 && performance.now() - started < 2_000) {
+      await new Promise((r) => setTimeout(r, 10));
+      res = await fetch(`${url}/v1/table`);
     }
-    // The default batch age is 250 ms: one integration interval, plus the time to sign.
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(res.status).toBe(200);
+    const table = new Uint8Array(await res.arrayBuffer());
+    // Already in a checkpoint when a proxy can fetch it: no waiting here.
+    const note = parseSignedNote(await (await fetch(`${url}/ledger/checkpoint`)).text()).value!;
+    expect(note.signatures).toHaveLength(2);
+    const size = Number(parseCheckpoint(note.text).value!.size);
+    expect(size).toBeGreaterThanOrEqual(2);
     const bundle = await fetch(`${url}/ledger/tile/entries/000.p/${size}`);
     expect(bundle.headers.get("cache-control")).toBe("no-cache");
     const entries = parseBundle(new Uint8Array(await bundle.arrayBuffer()), size).value!;
