@@ -54,7 +54,7 @@ describe("ledger wiring", () => {
     expect(bundle.headers.get("cache-control")).toBe("no-cache");
     const entries = parseBundle(new Uint8Array(await bundle.arrayBuffer()), size).value!;
     const records = entries.map((e) => ({ digest: sha256Hex(e), record: decodeRecord(e).value! }));
-    const published = records.find((r) => r.record.kind === "table_published")!;
+    const published = records.find((r) => r.record.kind === "table_published" && r.record.table_sha256 === sha256Hex(table))!;
     expect(published.record).toMatchObject({ kind: "table_published", table_sha256: sha256Hex(table) });
     const inputs = records.find((r) => r.digest === (published.record as { inputs_sha256: string }).inputs_sha256);
     expect(inputs?.record.kind).toBe("energy_snapshot");
