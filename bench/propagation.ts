@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const res = await fetch(`${controller.url}/v1/energy`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...controller.writerHeaders() },
         body: JSON.stringify({ readings: [
           { site: drain, timestamp: Date.now(), health: "unhealthy" },
           { site: keep, timestamp: Date.now(), health: "healthy" },

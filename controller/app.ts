@@ -1,6 +1,8 @@
 // The controller, assembled: configuration → energy state → planning loop → table feed, served
 // over HTTP and gRPC. `start` resolves once both servers listen; `stop` shuts down gracefully.
 import type { FastifyInstance } from "fastify";
+import { Credentials, ROLES } from "./auth/credentials.js";
+import { TOKEN_ENV, TOKEN_FILE_OPTION, loadCredentials } from "./auth/credential-sources.js";
 import type { ControllerConfig } from "./config/load.js";
 import { TableFeed } from "./delivery/table-feed.js";
 import { SiteEnergy } from "./energy/site-energy.js";
@@ -29,11 +31,30 @@ function splitHostPort(address: string): { host: string; port: number } {
   return { host: address.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(address.slice(i + 1)) };
 }
 
+async function readCredentials(config: ControllerConfig): Promise<Credentials> {
+  const loaded = await loadCredentials(config.auth, process.env);
+  if (loaded.error) throw loaded.error;
+  return loaded.value;
+}
+
+/** Closed by default: a role with no credential is refused everywhere, and the log says how to fix it. */
+function warnMissingCredentials(credentials: Credentials, logger: Logger): void {
+  const needs = { reader: "GET /v1/table and POST /v1/reports", writer: "POST /v1/energy and gRPC EnergyService" };
+  for (const role of ROLES) {
+    if (credentials.count(role) > 0) continue;
+    logger.warn({ role }, `no ${role} credentials configured: ${needs[role]} refuse every call; ` +
+      `set ${TOKEN_ENV[role]} (comma-separated tokens) or ${TOKEN_FILE_OPTION[role]} (one token per line)`);
+  }
+}
+
 export async function startController(
   config: ControllerConfig,
-  options: { logger?: Logger; planStep?: PlanStep } = {},
+  /** Without `credentials`, they are read from `config.auth`'s files and SOLAR_*_TOKENS. */
+  options: { logger?: Logger; planStep?: PlanStep; credentials?: Credentials } = {},
 ): Promise<RunningController> {
   const logger = options.logger ?? createLogger();
+  const credentials = options.credentials ?? await readCredentials(config);
+  warnMissingCredentials(credentials, logger);
   const metrics = new ControllerMetrics();
   const energy = new SiteEnergy(config.sites);
   const sources = createPrometheusSources(config.sources.prometheus, { energy, metrics, logger });
@@ -49,10 +70,10 @@ export async function startController(
   let stopping = false;
 
   const http: FastifyInstance = createHttpApi({
-    feed, energy, observations, metrics, logger, token: config.token, ledgerStorage: ledger?.storage ?? null, maxWaitMs: config.table.maxWaitMs,
+    feed, energy, observations, metrics, logger, credentials, ledgerStorage: ledger?.storage ?? null, maxWaitMs: config.table.maxWaitMs,
     ready: () => !stopping && feed.latest() !== null,
   });
-  const grpc: GrpcApi = createGrpcApi(energy, metrics, ledger?.storage ?? null);
+  const grpc: GrpcApi = createGrpcApi(energy, metrics, ledger?.storage ?? null, credentials, logger);
   // Health and drain changes reach proxies at once; other readings wait for the next tick.
   const unsubscribe = energy.onChange((change) => (change.healthChanged ? loop.urgent() : loop.changed()));
   loop.start();
@@ -63,7 +84,7 @@ export async function startController(
   const grpcPort = await grpc.listen(config.listen.grpc);
   grpc.setServing(true);
   sources.start();
-  logger.info({ http: `${httpAddress.host}:${httpPort}`, grpc: grpcPort, sites: config.sites.length }, "controller listening");
+  logger.info({ http: `${httpAddress.host}:${httpPort}`, grpc: grpcPort, sites: config.sites.length, credentials: credentials.toJSON() }, "controller listening");
 
   return {
     httpPort,

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       };
     });
     const res = await fetch(`${controller.url}/v1/energy`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ readings }),
+      method: "POST", headers: { "content-type": "application/json", ...controller.writerHeaders() }, body: JSON.stringify({ readings }),
     });
     if (res.status !== 200) throw new Error(`energy API answered ${res.status}: ${await res.text()}`);
   };

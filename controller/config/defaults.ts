@@ -9,6 +9,10 @@ table:
 planning:
   interval_ms: 2000
   headroom: 0.2
+# Credentials come from SOLAR_READER_TOKENS / SOLAR_WRITER_TOKENS and/or files, one token per line:
+# auth:
+#   reader_tokens_file: /run/secrets/solar-controller/reader-tokens
+#   writer_tokens_file: /run/secrets/solar-controller/writer-tokens
 sites:
   - name: san-francisco
     capacity_rps: 800

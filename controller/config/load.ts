@@ -43,7 +43,8 @@ export interface ControllerConfig {
   listen: { http: string; grpc: string };
   table: { ttlMs: number; maxWaitMs: number };
   planning: { intervalMs: number; headroom: number };
-  token: string | null;
+  /** Token files by role (auth/credential-sources.ts reads them, with the environment). */
+  auth: { readerTokensFile: string | null; writerTokensFile: string | null };
   sites: Site[];
   services: ServiceConfig[];
   sources: { prometheus: PrometheusSourceConfig[] };
@@ -80,7 +81,7 @@ function toDomain(c: ConfigFile): ControllerConfig {
     listen: c.listen,
     table: { ttlMs: c.table.ttl_ms, maxWaitMs: c.table.max_wait_ms },
     planning: { intervalMs: c.planning.interval_ms, headroom: c.planning.headroom },
-    token: c.token ?? null,
+    auth: { readerTokensFile: c.auth.reader_tokens_file ?? null, writerTokensFile: c.auth.writer_tokens_file ?? null },
     sites: c.sites.map((s) => ({
       name: s.name,
       capacityRps: s.capacity_rps,

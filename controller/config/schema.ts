@@ -8,6 +8,9 @@ const UPSTREAM = /^[A-Za-z0-9._~-]{1,64}$/;
 const SERVICE_KEY = /^[\x21-\x40\x5b-\x7e]{1,253}$/; // visible ASCII, no upper case (table format)
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
+const INLINE_TOKEN_REFUSED = "no longer supported: credentials come from auth.reader_tokens_file / auth.writer_tokens_file " +
+  "or SOLAR_READER_TOKENS / SOLAR_WRITER_TOKENS, never inline";
+
 export const listenAddress = z.string().regex(HOST_PORT, "expected host:port, e.g. 127.0.0.1:8080");
 
 export const siteSchema = z.object({
@@ -66,8 +69,13 @@ export const configSchema = z.object({
     interval_ms: z.number().int().min(100).max(3_600_000).default(5_000),
     headroom: z.number().min(0).max(0.9).default(0.2),
   }).strict().prefault({}),
-  /** Bearer token filters must send with reports and table requests; unset = no check. */
-  token: z.string().min(16).optional(),
+  /** Replaced by `auth`; refused with a message that says so, rather than as an unknown key. */
+  token: z.undefined({ error: INLINE_TOKEN_REFUSED }).optional(),
+  /** Files holding bearer tokens, one per line (e.g. a mounted Secret); merged with SOLAR_*_TOKENS. */
+  auth: z.object({
+    reader_tokens_file: z.string().min(1).optional(),
+    writer_tokens_file: z.string().min(1).optional(),
+  }).strict().prefault({}),
   sites: z.array(siteSchema).min(1),
   services: z.array(serviceSchema).min(1),
   sources: z.object({

@@ -1,7 +1,11 @@
 // The controller's gRPC server: EnergyService, LedgerService (when the ledger is on) and the
-// standard grpc.health.v1 Health service.
+// standard grpc.health.v1 Health service. Health and the ledger's reads are open; every other
+// method needs a writer credential (auth/grpc-access.ts).
 import * as grpc from "@grpc/grpc-js";
-import { HealthImplementation } from "grpc-health-check";
+import { HealthImplementation, service as healthService } from "grpc-health-check";
+import { Credentials } from "../auth/credentials.js";
+import { accessInterceptor, methodPaths } from "../auth/grpc-access.js";
+import type { Logger } from "../ops/logger.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
@@ -19,8 +23,12 @@ export interface GrpcApi {
   close(): Promise<void>;
 }
 
-export function createGrpcApi(energy: SiteEnergy, metrics: ControllerMetrics, ledger: LogStorage | null = null): GrpcApi {
-  const server = new grpc.Server();
+export function createGrpcApi(
+  energy: SiteEnergy, metrics: ControllerMetrics, ledger: LogStorage | null = null,
+  credentials: Credentials = Credentials.none(), logger?: Logger,
+): GrpcApi {
+  const policy = { open: [...methodPaths(healthService), ...methodPaths(ledgerServiceDefinition())], reader: [] };
+  const server = new grpc.Server({ interceptors: [accessInterceptor(credentials, policy, logger)] });
   server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
   if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });

@@ -1,6 +1,9 @@
 // The controller's HTTP API (fastify): tables for proxies, energy readings, health and metrics.
+// Who may call what is decided per route scope (auth/http-access.ts): tables and reports need a
+// reader credential, energy readings a writer one; health, metrics and the ledger are open.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { timingSafeEqual } from "node:crypto";
+import { accessScopes } from "../auth/http-access.js";
+import type { Credentials } from "../auth/credentials.js";
 import type { TableFeed } from "../delivery/table-feed.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import { Code, ControllerError } from "../errors/controller-error.js";
@@ -21,7 +24,8 @@ export interface HttpApiDeps {
   observations: Observations;
   metrics: ControllerMetrics;
   logger: Logger;
-  token: string | null;
+  /** Bearer credentials by role; with none, the API routes refuse every call. */
+  credentials: Credentials;
   maxWaitMs: number;
   /** Served read-only under /ledger/ when the ledger is on. */
   ledgerStorage: LogStorage | null;
@@ -51,29 +55,28 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
     return sendError(reply, new ControllerError(Code.Internal, "internal error"));
   });
 
-  if (deps.token !== null) {
-    const expected = Buffer.from(`Bearer ${deps.token}`);
-    app.addHook("onRequest", async (request, reply) => {
-      if (!request.url.startsWith("/v1/")) return;
-      const got = Buffer.from(request.headers.authorization ?? "");
-      if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-        return sendError(reply, new ControllerError(Code.Unauthenticated, "missing or wrong bearer token"));
-      }
-    });
-  }
+  app.setNotFoundHandler((_request, reply) =>
+    sendError(reply, new ControllerError(Code.NotFound, "no such route")));
 
-  registerTableRoute(app, deps.feed, deps.metrics, deps.maxWaitMs);
-  registerEnergyRoute(app, deps.energy, deps.metrics);
-  registerReportRoute(app, deps.observations, deps.metrics);
-  if (deps.ledgerStorage !== null) {
-    registerLedgerRoutes(app, deps.ledgerStorage);
-    registerLedgerProofRoutes(app, deps.ledgerStorage);
-  }
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) =>
-    deps.ready() ? { status: "ready" } : reply.code(503).send({ status: "not ready" }));
-  app.get("/metrics", async (_request, reply) =>
-    reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  const routes = accessScopes(app, deps.credentials);
+  routes("reader", (scope) => {
+    registerTableRoute(scope, deps.feed, deps.metrics, deps.maxWaitMs);
+    registerReportRoute(scope, deps.observations, deps.metrics);
+  });
+  routes("writer", (scope) => {
+    registerEnergyRoute(scope, deps.energy, deps.metrics);
+  });
+  routes("open", (scope) => {
+    if (deps.ledgerStorage !== null) {
+      registerLedgerRoutes(scope, deps.ledgerStorage);
+      registerLedgerProofRoutes(scope, deps.ledgerStorage);
+    }
+    scope.get("/healthz", async () => ({ status: "ok" }));
+    scope.get("/readyz", async (_request, reply) =>
+      deps.ready() ? { status: "ready" } : reply.code(503).send({ status: "not ready" }));
+    scope.get("/metrics", async (_request, reply) =>
+      reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+  });
   return app;
 }
 

@@ -33,7 +33,9 @@ describe("controller → Envoy", () => {
   let envoy: EnvoyHandle;
 
   const post = (body: unknown) =>
-    fetch(`${controller.url}/v1/energy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${controller.url}/v1/energy`, {
+      method: "POST", headers: { "content-type": "application/json", ...controller.writerHeaders() }, body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     if (!existsSync(FILTER_WASM)) throw new Error(`${FILTER_WASM} is missing: run npm run build:filter`);
@@ -72,7 +74,7 @@ describe("controller → Envoy", () => {
   });
 
   const currentServices = async () => {
-    const res = await fetch(`${controller.url}/v1/table`);
+    const res = await fetch(`${controller.url}/v1/table`, { headers: controller.readerHeaders() });
     expect(res.status).toBe(200);
     return decodeTable(new Uint8Array(await res.arrayBuffer())).value!.services;
   };
@@ -89,9 +91,11 @@ describe("controller → Envoy", () => {
     const v1 = (loadEnergyProto()["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
     const Client = v1["EnergyService"] as grpc.ServiceClientConstructor;
     const client = new Client(`127.0.0.1:${controller.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${controller.writerToken}`);
     const error = await new Promise<grpc.ServiceError | null>((resolve) =>
       client["Report"]!({ readings: [{ site: "west", timestamp_ms: Date.now(), pv_watts: Number.NaN, health: "SITE_HEALTH_UNHEALTHY" }] },
-        (e: grpc.ServiceError | null) => resolve(e)));
+        metadata, (e: grpc.ServiceError | null) => resolve(e)));
     client.close();
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.details).toContain("readings.0.pv_watts");
@@ -146,7 +150,8 @@ describe("controller → Envoy", () => {
     const failedOpen = await probe.waitUntil((served) => served === DEFAULT_CLUSTER, 0.99, TTL_MS + 3_000);
     console.log(`controller killed: last table kept for ${(failedOpen - killedAt).toFixed(0)} ms (TTL ${TTL_MS} ms), then default routing`);
     expect(failedOpen - killedAt).toBeGreaterThan(2_000);
-    controller = stack.controller = await startControllerProcess({ configYaml, httpPort: port });
+    // The same tokens: the proxy's filter still holds the old reader token.
+    controller = stack.controller = await startControllerProcess({ configYaml, httpPort: port, tokens: controller.tokens });
     const restartedAt = performance.now();
     // The poller backs off up to 30 s while the controller is down.
     const resumed = await probe.waitUntil(routed, 0.99, 35_000);

@@ -7,12 +7,12 @@ describe("controller process", () => {
   it("shuts down gracefully on SIGTERM, answering held long polls", async () => {
     const controller = await startControllerProcess();
     try {
-      const first = await fetch(`${controller.url}/v1/table`);
+      const first = await fetch(`${controller.url}/v1/table`, { headers: controller.readerHeaders() });
       expect(first.status).toBe(200);
       expect((await fetch(`${controller.url}/readyz`)).status).toBe(200);
       const etag = first.headers.get("etag")!;
       // Re-planning republishes only on change or after ttl/3 (20 s here), so this poll is held.
-      const held = fetch(`${controller.url}/v1/table?wait_ms=20000`, { headers: { "if-none-match": etag } });
+      const held = fetch(`${controller.url}/v1/table?wait_ms=20000`, { headers: { "if-none-match": etag, ...controller.readerHeaders() } });
       await new Promise((r) => setTimeout(r, 200));
       const started = performance.now();
       const exit = controller.stop(10_000);

@@ -1,6 +1,7 @@
 // The whole routing path on loopback: one upstream server per name (plus `default`), the
 // controller process, and a real Envoy whose filter polls that controller. Shared by the
-// controller end-to-end tests, bench:propagation and the demo.
+// controller end-to-end tests, bench:propagation and the demo. The filter holds the controller's
+// reader token, for table polls and (with `report` in the plugin configuration) reports.
 import { join } from "node:path";
 import {
   DEFAULT_CLUSTER, REPO_ROOT, buildEnvoyConfig, startEnvoy, startUpstreams, type EnvoyHandle, type Upstreams,
@@ -38,7 +39,7 @@ export async function startRoutingStack(options: {
           wasmPath: join(REPO_ROOT, "build", "filter.wasm"),
           rootId: "solar_router",
           pluginConfig: {
-            controller: { cluster: CONTROLLER_CLUSTER, wait_ms: 15_000, timeout_ms: 20_000 },
+            controller: { cluster: CONTROLLER_CLUSTER, wait_ms: 15_000, timeout_ms: 20_000, ...(controller.readerToken ? { token: controller.readerToken } : {}) },
             ...options.pluginConfig,
           },
         },

@@ -23,7 +23,7 @@ describe("controller configuration", () => {
       listen: { http: "127.0.0.1:8080", grpc: "127.0.0.1:9090" },
       table: { ttlMs: 60_000, maxWaitMs: 30_000 },
       planning: { intervalMs: 5_000, headroom: 0.2 },
-      token: null,
+      auth: { readerTokensFile: null, writerTokensFile: null },
       sites: [{ name: "a", batteryWh: 0, gridCarbon: 400 }],
       services: [{ key: "api.example.com", demandRps: 100, upstreams: { a: "site-a" } }],
     });
@@ -41,8 +41,22 @@ describe("controller configuration", () => {
     ["unknown site in service", minimal.replace("{ a: site-a }", "{ b: site-a }"), /^services\.0\.upstreams\.b: unknown site 'b'/],
     ["bad upstream name", minimal.replace("site-a }", "'site a' }"), /^services\.0\.upstreams\.a: /],
     ["bad listen address", `listen: { http: "8080" }\n${minimal}`, /^listen\.http: expected host:port/],
-    ["short token", `token: abc\n${minimal}`, /^token: /],
+    ["a leftover inline token", `token: 0123456789abcdef0123\n${minimal}`,
+      /^token: no longer supported: credentials come from auth\.reader_tokens_file \/ auth\.writer_tokens_file or SOLAR_READER_TOKENS \/ SOLAR_WRITER_TOKENS/],
+    ["an inline token under auth", `auth: { writer_tokens: [0123456789abcdef0123] }\n${minimal}`, /^auth: .*writer_tokens/],
+    ["an empty token file path", `auth: { reader_tokens_file: "" }\n${minimal}`, /^auth\.reader_tokens_file: /],
   ];
+  it("does not echo a leftover inline token in its refusal", () => {
+    const { error } = parseConfig(`token: leftover-secret-0123456789\n${minimal}`);
+    expect(error?.field).toBe("token");
+    expect(error?.message).not.toContain("leftover-secret");
+  });
+
+  it("reads the token file paths of the auth section", () => {
+    const { value } = parseConfig(`auth: { reader_tokens_file: /run/secrets/readers, writer_tokens_file: writers.txt }\n${minimal}`);
+    expect(value?.auth).toEqual({ readerTokensFile: "/run/secrets/readers", writerTokensFile: "writers.txt" });
+  });
+
   for (const [name, yaml, message] of bad) {
     it(`refuses ${name}, naming the field`, () => {
       const { error } = parseConfig(yaml);

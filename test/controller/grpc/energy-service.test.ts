@@ -1,4 +1,5 @@
-// EnergyService and Health over a real gRPC connection on loopback.
+// EnergyService and Health over a real gRPC connection on loopback. Calls carry a writer
+// credential; who may call what is in access.test.ts.
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
@@ -8,6 +9,7 @@ import { ENERGY_SERVICE_NAME, createGrpcApi, type GrpcApi } from "../../../contr
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import * as protoLoader from "@grpc/proto-loader";
 import { createRequire } from "node:module";
+import { TOKENS, bearer, credentials } from "../auth/support.js";
 
 type Client = grpc.Client & Record<string, Function>;
 let api: GrpcApi;
@@ -17,7 +19,7 @@ let health: Client;
 
 beforeAll(async () => {
   energy = new SiteEnergy((await loadConfig(undefined)).sites);
-  api = createGrpcApi(energy, new ControllerMetrics());
+  api = createGrpcApi(energy, new ControllerMetrics(), null, credentials());
   const port = await api.listen("127.0.0.1:0");
   const v1 = (loadEnergyProto()["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
   const EnergyService = v1["EnergyService"] as grpc.ServiceClientConstructor;
@@ -33,13 +35,19 @@ afterAll(async () => {
   await api?.close();
 });
 
+const writer = () => {
+  const metadata = new grpc.Metadata();
+  metadata.set("authorization", bearer(TOKENS.writer[0]!));
+  return metadata;
+};
+
 const report = (request: object) =>
   new Promise<{ error: grpc.ServiceError | null; response: { accepted: number } | null }>((resolve) =>
-    client["Report"]!(request, (error: grpc.ServiceError | null, response: { accepted: number }) => resolve({ error, response })));
+    client["Report"]!(request, writer(), (error: grpc.ServiceError | null, response: { accepted: number }) => resolve({ error, response })));
 
 const stream = (requests: object[]) =>
   new Promise<{ error: grpc.ServiceError | null; response: { accepted: number } | null }>((resolve) => {
-    const call = client["ReportStream"]!((error: grpc.ServiceError | null, response: { accepted: number }) => resolve({ error, response }));
+    const call = client["ReportStream"]!(writer(), (error: grpc.ServiceError | null, response: { accepted: number }) => resolve({ error, response }));
     for (const r of requests) call.write(r);
     call.end();
   });

@@ -1,9 +1,11 @@
 // The HTTP API through fastify's inject (no sockets): table long-poll, energy readings, health.
+// Calls carry the credential their endpoint needs; who may call what is in access.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
 import { TableFeed } from "../../../controller/delivery/table-feed.js";
 import { SiteEnergy } from "../../../controller/energy/site-energy.js";
 import { createHttpApi } from "../../../controller/http/server.js";
+import { Credentials } from "../../../controller/auth/credentials.js";
 import { TABLE_CONTENT_TYPE } from "../../../controller/http/table-route.js";
 import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
@@ -21,9 +23,11 @@ function serve(feed: TableFeed, services: Service[]) {
 }
 
 const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
-const TOKEN = "0123456789abcdef0123";
+const tokens = { reader: ["reader-0123456789abcdef"], writer: ["writer-0123456789abcdef"] };
+const READER = { authorization: `Bearer ${tokens.reader[0]}` };
+const WRITER = { authorization: `Bearer ${tokens.writer[0]}` };
 
-async function api(options: { token?: string | null } = {}) {
+async function api() {
   const config = await loadConfig(undefined);
   const feed = new TableFeed(60_000);
   const energy = new SiteEnergy(config.sites);
@@ -31,7 +35,7 @@ async function api(options: { token?: string | null } = {}) {
   let ready = false;
   const observations = new Observations(config.services);
   const app = createHttpApi({
-    feed, energy, observations, metrics, ledgerStorage: null, logger: createLogger("silent"), token: options.token ?? null, maxWaitMs: 2_000, ready: () => ready,
+    credentials: Credentials.fromTokens(tokens), feed, energy, observations, metrics, ledgerStorage: null, logger: createLogger("silent"), maxWaitMs: 2_000, ready: () => ready,
   });
   await app.ready();
   return { app, feed, energy, metrics, observations, setReady: (r: boolean) => (ready = r) };
@@ -47,7 +51,7 @@ describe("GET /v1/table", () => {
   it("is 503 with Retry-After before the first table", async () => {
     const { app } = await api();
     close = () => app.close();
-    const res = await app.inject({ url: "/v1/table" });
+    const res = await app.inject({ url: "/v1/table", headers: READER });
     expect(res.statusCode).toBe(503);
     expect(res.headers["retry-after"]).toBe("1");
     expect(res.json()).toEqual({ error: { code: "unavailable", message: "no weight table published yet" } });
@@ -57,12 +61,12 @@ describe("GET /v1/table", () => {
     const { app, feed } = await api();
     close = () => app.close();
     const published = serve(feed, services);
-    const res = await app.inject({ url: "/v1/table" });
+    const res = await app.inject({ url: "/v1/table", headers: READER });
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toBe(TABLE_CONTENT_TYPE);
     expect(res.headers["etag"]).toBe(`"${published.version}"`);
     expect(decodeTable(new Uint8Array(res.rawPayload)).value?.version).toBe(published.version);
-    const again = await app.inject({ url: "/v1/table", headers: { "if-none-match": `"${published.version}"` } });
+    const again = await app.inject({ url: "/v1/table", headers: { ...READER, "if-none-match": `"${published.version}"` } });
     expect(again.statusCode).toBe(304);
   });
 
@@ -71,7 +75,7 @@ describe("GET /v1/table", () => {
     close = () => app.close();
     const first = serve(feed, services);
     const started = performance.now();
-    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { "if-none-match": `"${first.version}"` } });
+    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { ...READER, "if-none-match": `"${first.version}"` } });
     await new Promise((r) => setTimeout(r, 50));
     const second = serve(feed, services);
     const res = await poll;
@@ -85,7 +89,7 @@ describe("GET /v1/table", () => {
     close = () => app.close();
     const first = serve(feed, services);
     const started = performance.now();
-    const res = await app.inject({ url: "/v1/table?wait_ms=600000", headers: { "if-none-match": `"${first.version}"` } });
+    const res = await app.inject({ url: "/v1/table?wait_ms=600000", headers: { ...READER, "if-none-match": `"${first.version}"` } });
     expect(res.statusCode).toBe(304);
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
   });
@@ -93,19 +97,9 @@ describe("GET /v1/table", () => {
   it("refuses a bad wait_ms, naming it", async () => {
     const { app } = await api();
     close = () => app.close();
-    const res = await app.inject({ url: "/v1/table?wait_ms=-5" });
+    const res = await app.inject({ url: "/v1/table?wait_ms=-5", headers: READER });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: "invalid_argument", field: "wait_ms" });
-  });
-
-  it("requires the bearer token when one is configured", async () => {
-    const { app, feed } = await api({ token: TOKEN });
-    close = () => app.close();
-    serve(feed, services);
-    expect((await app.inject({ url: "/v1/table" })).statusCode).toBe(401);
-    expect((await app.inject({ url: "/v1/table", headers: { authorization: "Bearer wrong" } })).statusCode).toBe(401);
-    expect((await app.inject({ url: "/v1/table", headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
-    expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
   });
 });
 
@@ -113,7 +107,7 @@ describe("POST /v1/energy", () => {
   it("applies a valid batch", async () => {
     const { app, energy } = await api();
     close = () => app.close();
-    const res = await app.inject({ method: "POST", url: "/v1/energy", payload: {
+    const res = await app.inject({ method: "POST", url: "/v1/energy", headers: WRITER, payload: {
       readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: 1234, health: "draining" }],
     } });
     expect(res.statusCode).toBe(200);
@@ -128,11 +122,11 @@ describe("POST /v1/energy", () => {
       { readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: -3 }] },
       { readings: [{ site: "berlin", timestamp: Date.now(), battery_soc_percent: 101 }] },
     ]) {
-      const res = await app.inject({ method: "POST", url: "/v1/energy", payload });
+      const res = await app.inject({ method: "POST", url: "/v1/energy", headers: WRITER, payload });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.field).toMatch(/^readings\.0\./);
     }
-    const malformed = await app.inject({ method: "POST", url: "/v1/energy", headers: { "content-type": "application/json" }, payload: "{nope" });
+    const malformed = await app.inject({ method: "POST", url: "/v1/energy", headers: { ...WRITER, "content-type": "application/json" }, payload: "{nope" });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe("invalid_argument");
     expect(energy.currentRevision).toBe(0);
@@ -164,7 +158,7 @@ describe("POST /v1/reports", () => {
   it("folds a report into the site's observations", async () => {
     const { app, observations } = await api();
     close = () => app.close();
-    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(report(600)) });
+    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { ...READER, "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(report(600)) });
     expect(res.statusCode).toBe(204);
     expect(observations.site("berlin", Date.now())).toEqual({ loadRps: 10, latencyP95Ms: 5_000, errorRate: 0.1 });
   });
@@ -174,10 +168,10 @@ describe("POST /v1/reports", () => {
     close = () => app.close();
     const bytes = report(5);
     bytes[bytes.length - 1]! ^= 1;
-    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(bytes) });
+    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { ...READER, "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(bytes) });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe("report.crc32");
-    const json = await app.inject({ method: "POST", url: "/v1/reports", payload: { requests: 5 } });
+    const json = await app.inject({ method: "POST", url: "/v1/reports", headers: READER, payload: { requests: 5 } });
     expect(json.statusCode).toBe(415);
     expect(observations.site("berlin", Date.now()).loadRps).toBe(0);
   });

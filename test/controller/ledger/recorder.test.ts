@@ -16,6 +16,10 @@ import { hashLeaf } from "../../../controller/ledger/merkle/hash.js";
 import * as grpc from "@grpc/grpc-js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { verifyConsistency, verifyInclusion } from "../../../controller/ledger/merkle/proofs.js";
+import { Credentials } from "../../../controller/auth/credentials.js";
+
+const READER = "recorder-test-reader-0123456789";
+const WRITER = "recorder-test-writer-0123456789";
 
 let dir: string;
 let controller: RunningController;
@@ -25,7 +29,9 @@ beforeAll(async () => {
   const config = parseConfig(DEFAULT_CONFIG_YAML).value!;
   config.listen = { http: "127.0.0.1:0", grpc: "127.0.0.1:0" };
   config.ledger = { ...config.ledger, dir: join(dir, "log"), keysDir: join(dir, "keys") };
-  controller = await startController(config, { logger: createLogger("silent") });
+  controller = await startController(config, {
+    logger: createLogger("silent"), credentials: Credentials.fromTokens({ reader: [READER], writer: [WRITER] }),
+  });
 });
 
 afterAll(async () => {
@@ -38,10 +44,11 @@ describe("ledger wiring", () => {
     const url = `http://127.0.0.1:${controller.httpPort}`;
     const started = performance.now();
     // Record before serve: the first table is out only once its record is durable.
-    let res = await fetch(`${url}/v1/table`);
+    const reader = { headers: { authorization: `Bearer ${READER}` } };
+    let res = await fetch(`${url}/v1/table`, reader);
     while (res.status === 503 && performance.now() - started < 2_000) {
       await new Promise((r) => setTimeout(r, 10));
-      res = await fetch(`${url}/v1/table`);
+      res = await fetch(`${url}/v1/table`, reader);
     }
     expect(res.status).toBe(200);
     const table = new Uint8Array(await res.arrayBuffer());
@@ -103,7 +110,7 @@ describe("ledger proofs over HTTP", () => {
     const older = await waitForSize(2n);
     // A health change re-plans at once: a new table, so two more records.
     const res = await fetch(`${url()}/v1/energy`, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${WRITER}` },
       body: JSON.stringify({ readings: [{ site: "berlin", timestamp: Date.now(), health: "unhealthy" }] }),
     });
     expect(res.status).toBe(200);

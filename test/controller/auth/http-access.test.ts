@@ -1,0 +1,49 @@
+// The route scopes on a bare fastify: each scope's check covers its own routes only, and a
+// route registered outside every scope fails the start instead of being open by accident.
+import Fastify from "fastify";
+import { describe, expect, it } from "vitest";
+import { accessScopes } from "../../../controller/auth/http-access.js";
+import { TOKENS, bearer, credentials } from "./support.js";
+
+describe("accessScopes", () => {
+  it("guards each scope's routes with its own role, and leaves open ones open", async () => {
+    const app = Fastify();
+    const routes = accessScopes(app, credentials());
+    routes("writer", (scope) => scope.post("/w", async () => "w"));
+    routes("reader", (scope) => scope.get("/r", async () => "r"));
+    routes("open", (scope) => scope.get("/o", async () => "o"));
+    await app.ready();
+    const status = async (method: "GET" | "POST", url: string, token?: string) =>
+      (await app.inject({ method, url, ...(token === undefined ? {} : { headers: { authorization: bearer(token) } }) })).statusCode;
+    expect(await status("GET", "/o")).toBe(200);
+    expect(await status("GET", "/r")).toBe(401);
+    expect(await status("GET", "/r", TOKENS.reader[0])).toBe(200);
+    expect(await status("POST", "/w")).toBe(401);
+    expect(await status("POST", "/w", TOKENS.reader[0])).toBe(403);
+    expect(await status("POST", "/w", TOKENS.writer[1])).toBe(200);
+    await app.close();
+  });
+
+  it("fails the start when a route is registered outside every scope, naming it", async () => {
+    const app = Fastify();
+    const routes = accessScopes(app, credentials());
+    routes("open", (scope) => scope.get("/healthz", async () => "ok"));
+    expect(() => app.post("/v1/forgotten", async () => "applied"))
+      .toThrow("route POST /v1/forgotten is not in an access scope (open, reader or writer)");
+    app.register(async (plugin) => {
+      plugin.get("/v1/also-forgotten", async () => "x");
+    });
+    await expect(app.ready()).rejects.toThrow("route GET /v1/also-forgotten is not in an access scope");
+  });
+
+  it("fails the start for a route in a plugin nested inside a scope, so nothing inherits access silently", async () => {
+    const app = Fastify();
+    const routes = accessScopes(app, credentials());
+    routes("writer", (scope) => {
+      scope.register(async (inner) => {
+        inner.get("/nested", async () => "x");
+      });
+    });
+    await expect(app.ready()).rejects.toThrow("route GET /nested is not in an access scope");
+  });
+});
