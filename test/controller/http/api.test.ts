@@ -1,4 +1,4 @@
-// The HTTP API through fastify's inject (no sockets): table long-poll, energy readings, health.
+// The HTTP API through fastify's inject (no sockets): table long-poll, reports, health (energy readings: energy-route.test.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
 import { TableFeed } from "../../../controller/delivery/table-feed.js";
@@ -99,37 +99,6 @@ describe("GET /v1/table", () => {
     expect((await app.inject({ url: "/v1/table", headers: { authorization: "Bearer wrong" } })).statusCode).toBe(401);
     expect((await app.inject({ url: "/v1/table", headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
     expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
-  });
-});
-
-describe("POST /v1/energy", () => {
-  it("applies a valid batch", async () => {
-    const { app, energy } = await api();
-    close = () => app.close();
-    const res = await app.inject({ method: "POST", url: "/v1/energy", payload: {
-      readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: 1234, health: "draining" }],
-    } });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ accepted: 1 });
-    expect(energy.get("berlin")).toMatchObject({ pvWatts: 1234, health: "draining" });
-  });
-
-  it("refuses bad input with 400 naming the field, and changes nothing", async () => {
-    const { app, energy, metrics } = await api();
-    close = () => app.close();
-    for (const payload of [
-      { readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: -3 }] },
-      { readings: [{ site: "berlin", timestamp: Date.now(), battery_soc_percent: 101 }] },
-    ]) {
-      const res = await app.inject({ method: "POST", url: "/v1/energy", payload });
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error.field).toMatch(/^readings\.0\./);
-    }
-    const malformed = await app.inject({ method: "POST", url: "/v1/energy", headers: { "content-type": "application/json" }, payload: "{nope" });
-    expect(malformed.statusCode).toBe(400);
-    expect(malformed.json().error.code).toBe("invalid_argument");
-    expect(energy.currentRevision).toBe(0);
-    expect(await metrics.registry.getSingleMetricAsString("solar_controller_readings_rejected_total")).toMatch(/source="http"} 2/);
   });
 });
 
