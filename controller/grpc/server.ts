@@ -6,6 +6,7 @@ import type { SiteEnergy } from "../energy/site-energy.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
 import { ledgerServiceDefinition, ledgerServiceHandlers } from "./ledger-service.js";
+import { GRPC_SERVER_OPTIONS } from "./limits.js";
 import type { LogStorage } from "../ledger/storage/storage.js";
 
 export const ENERGY_SERVICE_NAME = "solar.v1.EnergyService";
@@ -20,7 +21,7 @@ export interface GrpcApi {
 }
 
 export function createGrpcApi(energy: SiteEnergy, metrics: ControllerMetrics, ledger: LogStorage | null = null): GrpcApi {
-  const server = new grpc.Server();
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
   if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });
