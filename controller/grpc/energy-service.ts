@@ -1,19 +1,21 @@
 // The gRPC EnergyService: the same readings as POST /v1/energy, checked by the same parser, so a
-// bad field is INVALID_ARGUMENT naming it and nothing of the call is applied.
+// bad field is INVALID_ARGUMENT naming it and nothing of the call is applied. Counts are checked
+// on the wire before decoding (wire-count.ts) and per stream before anything is copied.
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { parseReadings } from "../energy/reading.js";
-import type { SiteEnergy } from "../energy/site-energy.js";
-import { ControllerError } from "../errors/controller-error.js";
+import { parseReadings, type EnergyReading } from "../energy/reading.js";
+import type { ApplyResult, IgnoreReason, SiteEnergy } from "../energy/site-energy.js";
+import { Code, ControllerError, type Parsed } from "../errors/controller-error.js";
 import { grpcStatus } from "../errors/status.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
+import { MAX_STREAM_READINGS } from "./limits.js";
+import { RefusedMessage, guardDeserializer } from "./wire-count.js";
 
 export const ENERGY_PROTO = join(import.meta.dirname, "energy.proto");
 
 const HEALTH = ["", "healthy", "unhealthy", "draining"] as const;
-/** Cap on readings per ReportStream call: the whole call is validated before it is applied. */
-const MAX_STREAM_READINGS = 10_000;
+const IGNORE_REASON: Record<IgnoreReason, number> = { older_than_latest: 1, duplicate: 2 };
 
 interface ReadingMessage {
   site: string;
@@ -30,6 +32,13 @@ interface ReportRequest {
   readings: ReadingMessage[];
 }
 
+interface ReportResponse {
+  accepted: number;
+  ignored: Array<{ message: number; index: number; site: string; reason: number }>;
+}
+
+type Incoming = ReportRequest | RefusedMessage;
+
 export function loadEnergyProto(): grpc.GrpcObject {
   const definition = protoLoader.loadSync(ENERGY_PROTO, {
     keepCase: true, longs: String, enums: Number, defaults: true, oneofs: true,
@@ -37,28 +46,53 @@ export function loadEnergyProto(): grpc.GrpcObject {
   return grpc.loadPackageDefinition(definition);
 }
 
+/** The service with both methods' request deserializers guarded by the wire counts. */
 export function energyServiceDefinition(): grpc.ServiceDefinition {
   const solar = loadEnergyProto()["solar"] as grpc.GrpcObject;
   const v1 = solar["v1"] as grpc.GrpcObject;
-  return (v1["EnergyService"] as grpc.ServiceClientConstructor).service;
+  const service = (v1["EnergyService"] as grpc.ServiceClientConstructor).service;
+  return Object.fromEntries(Object.entries(service).map(([name, method]) =>
+    [name, { ...method, requestDeserialize: guardDeserializer(method.requestDeserialize) }]));
 }
 
 /** The wire message in the JSON shape parseReadings reads (unset optionals left out). */
-function toJsonShape(readings: ReadingMessage[]): unknown {
-  return {
-    readings: readings.map((r) => ({
+function toJsonShape(request: ReportRequest, prefix: string): Parsed<unknown> {
+  const readings: unknown[] = [];
+  for (const [i, r] of request.readings.entries()) {
+    if (!Number.isInteger(r.health) || r.health < 0 || r.health >= HEALTH.length) {
+      return { error: ControllerError.invalid(`${prefix}readings.${i}.health`, `unknown SiteHealth value ${r.health}; expected 0..${HEALTH.length - 1}`) };
+    }
+    readings.push({
       site: r.site,
-      timestamp: Number(r.timestamp_ms),
+      // proto3 cannot tell an unset int64 from 0, and 1970 is no reading's time: treat it as missing.
+      ...(r.timestamp_ms !== "0" ? { timestamp: Number(r.timestamp_ms) } : {}),
       ...(r.pv_watts !== undefined ? { pv_watts: r.pv_watts } : {}),
       ...(r.battery_soc_percent !== undefined ? { battery_soc_percent: r.battery_soc_percent } : {}),
       ...(r.battery_capacity_wh !== undefined ? { battery_capacity_wh: r.battery_capacity_wh } : {}),
       ...(r.grid_carbon_g_per_kwh !== undefined ? { grid_carbon_g_per_kwh: r.grid_carbon_g_per_kwh } : {}),
-      ...(r.health > 0 && r.health < HEALTH.length ? { health: HEALTH[r.health] } : {}),
+      ...(r.health > 0 ? { health: HEALTH[r.health] } : {}),
       ...(r.forecast.length > 0
         ? { forecast: r.forecast.map((p) => ({ timestamp: Number(p.timestamp_ms), pv_watts: p.pv_watts })) }
         : {}),
-    })),
-  };
+    });
+  }
+  return { value: { readings } };
+}
+
+// A handler's exception would otherwise escape an event callback and end the process.
+function guarded(fail: () => void, work: () => void): void {
+  try {
+    work();
+  } catch {
+    fail();
+  }
+}
+
+// The parser names fields as JSON has them; the one that differs on this wire is the timestamp.
+function withWireName(error: ControllerError): ControllerError {
+  const field = error.field?.replace(/\.timestamp$/, ".timestamp_ms");
+  if (field === undefined || field === error.field) return error;
+  return ControllerError.invalid(field, error.message.slice(error.field!.length + 2));
 }
 
 function toServiceError(error: ControllerError): Partial<grpc.StatusObject> {
@@ -68,36 +102,71 @@ function toServiceError(error: ControllerError): Partial<grpc.StatusObject> {
 }
 
 export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMetrics): grpc.UntypedServiceImplementation {
-  const applyAll = (readings: ReadingMessage[]): { accepted: number } | ControllerError => {
-    const parsed = parseReadings(toJsonShape(readings), energy.siteNames, Date.now());
-    if (parsed.error) return parsed.error;
-    energy.apply(parsed.value);
-    return { accepted: parsed.value.length };
+  const parse = (request: Incoming, nowMs: number, prefix: string): Parsed<EnergyReading[]> => {
+    if (request instanceof RefusedMessage) return { error: request.toError(prefix) };
+    const shaped = toJsonShape(request, prefix);
+    if (shaped.error) return shaped;
+    const parsed = parseReadings(shaped.value, energy.siteNames, nowMs, { fieldPrefix: prefix });
+    return parsed.error ? { error: withWireName(parsed.error) } : parsed;
   };
-  const finish = (result: { accepted: number } | ControllerError, callback: grpc.sendUnaryData<{ accepted: number }>): void => {
-    if (result instanceof ControllerError) {
-      metrics.readingsRejected.inc({ source: "grpc" });
-      callback(toServiceError(result), null);
-    } else {
-      metrics.readingsAccepted.inc({ source: "grpc" }, result.accepted);
-      callback(null, result);
-    }
+  const refuse = (error: ControllerError, callback: grpc.sendUnaryData<ReportResponse>): void => {
+    metrics.readingsRejected.inc({ source: "grpc" });
+    callback(toServiceError(error), null);
   };
+  /** Applies a call's messages as one batch and says which readings were not applied. */
+  const apply = (messages: readonly EnergyReading[][], callback: grpc.sendUnaryData<ReportResponse>): void => {
+    const where: Array<{ message: number; index: number }> = [];
+    messages.forEach((m, message) => m.forEach((_, index) => where.push({ message, index })));
+    const result: ApplyResult = energy.apply(messages.flat());
+    metrics.readingsAccepted.inc({ source: "grpc" }, result.applied);
+    for (const r of result.ignored) metrics.readingsIgnored.inc({ source: "grpc", reason: r.reason });
+    callback(null, {
+      accepted: result.applied,
+      ignored: result.ignored.map((r) => ({ ...where[r.index]!, site: r.site, reason: IGNORE_REASON[r.reason] })),
+    });
+  };
+  const internal = () => new ControllerError(Code.Internal, "internal error");
   return {
-    Report(call: grpc.ServerUnaryCall<ReportRequest, { accepted: number }>, callback: grpc.sendUnaryData<{ accepted: number }>) {
-      finish(applyAll(call.request.readings), callback);
-    },
-    ReportStream(call: grpc.ServerReadableStream<ReportRequest, { accepted: number }>, callback: grpc.sendUnaryData<{ accepted: number }>) {
-      const readings: ReadingMessage[] = [];
-      let refused: ControllerError | null = null;
-      call.on("data", (request: ReportRequest) => {
-        if (refused !== null) return;
-        readings.push(...request.readings);
-        if (readings.length > MAX_STREAM_READINGS) {
-          refused = ControllerError.invalid("readings", `more than ${MAX_STREAM_READINGS} readings in one stream`);
-        }
+    Report(call: grpc.ServerUnaryCall<Incoming, ReportResponse>, callback: grpc.sendUnaryData<ReportResponse>) {
+      guarded(() => callback(toServiceError(internal()), null), () => {
+        const parsed = parse(call.request, Date.now(), "");
+        if (parsed.error) refuse(parsed.error, callback);
+        else apply([parsed.value], callback);
       });
-      call.on("end", () => finish(refused ?? applyAll(readings), callback));
+    },
+    ReportStream(call: grpc.ServerReadableStream<Incoming, ReportResponse>, callback: grpc.sendUnaryData<ReportResponse>) {
+      const messages: EnergyReading[][] = [];
+      let total = 0;
+      let done = false;
+      // Answer at once and read no further: the call is paused here, and grpc-js ends it (later
+      // messages are neither buffered nor decoded) once the status is out.
+      const stop = (error: ControllerError) => {
+        done = true;
+        call.pause();
+        refuse(error, callback);
+      };
+      const fail = () => stop(internal());
+      call.on("data", (request: Incoming) => guarded(fail, () => {
+        if (done) return;
+        const n = messages.length;
+        if (!(request instanceof RefusedMessage) && total + request.readings.length > MAX_STREAM_READINGS) {
+          return stop(ControllerError.invalid("readings", `${total + request.readings.length} readings by message ${n}; at most ${MAX_STREAM_READINGS} per stream`));
+        }
+        // Each message is checked against the clock when it arrives.
+        const parsed = parse(request, Date.now(), `messages.${n}.`);
+        if (parsed.error) return stop(parsed.error);
+        messages.push(parsed.value);
+        total += parsed.value.length;
+      }));
+      call.on("end", () => guarded(fail, () => {
+        if (done) return;
+        done = true;
+        if (messages.length === 0) refuse(ControllerError.invalid("messages", "expected at least one message"), callback);
+        else apply(messages, callback);
+      }));
+      call.on("cancelled", () => {
+        done = true;
+      });
     },
   };
 }

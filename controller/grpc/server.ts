@@ -10,6 +10,7 @@ import type { SiteEnergy } from "../energy/site-energy.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
 import { ledgerServiceDefinition, ledgerServiceHandlers } from "./ledger-service.js";
+import { GRPC_SERVER_OPTIONS } from "./limits.js";
 import type { LogStorage } from "../ledger/storage/storage.js";
 
 export const ENERGY_SERVICE_NAME = "solar.v1.EnergyService";
@@ -28,7 +29,7 @@ export function createGrpcApi(
   credentials: Credentials = Credentials.none(), logger?: Logger,
 ): GrpcApi {
   const policy = { open: [...methodPaths(healthService), ...methodPaths(ledgerServiceDefinition())], reader: [] };
-  const server = new grpc.Server({ interceptors: [accessInterceptor(credentials, policy, logger)] });
+  const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [accessInterceptor(credentials, policy, logger)] });
   server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
   if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });

@@ -75,6 +75,11 @@ export class ControllerMetrics {
     name: "solar_controller_source_power_draw_watts", help: "Power drawn at a site, as its source last reported it (W).",
     labelNames: ["source", "site"] as const, registers: [this.registry],
   });
+  readonly readingsIgnored = new Counter({
+    name: "solar_controller_readings_ignored_total",
+    help: "Valid energy readings not applied, by source and reason (older_than_latest, duplicate); each is reported back to its sender.",
+    labelNames: ["source", "reason"] as const, registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "solar_controller_" });

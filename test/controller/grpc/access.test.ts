@@ -60,7 +60,12 @@ const withToken = (token?: string): grpc.Metadata => {
 const outcome = (resolve: (o: Outcome) => void) => (error: grpc.ServiceError | null, response?: { accepted: number }) =>
   resolve(error ? { code: error.code, details: error.details } : { code: grpc.status.OK, accepted: response!.accepted });
 
-const reading = (pv: number) => ({ readings: [{ site: "berlin", timestamp_ms: Date.now(), pv_watts: pv, health: "SITE_HEALTH_DRAINING" }] });
+/** Readings' times strictly increase, so none is ignored as a duplicate of the one before. */
+let lastMs = 0;
+const reading = (pv: number) => {
+  lastMs = Math.max(Date.now(), lastMs + 1);
+  return { readings: [{ site: "berlin", timestamp_ms: lastMs, pv_watts: pv, health: "SITE_HEALTH_DRAINING" }] };
+};
 
 const report = (s: Server, token?: string) =>
   new Promise<Outcome>((resolve) => s.energyClient["Report"]!(reading(1_111), withToken(token), outcome(resolve)));

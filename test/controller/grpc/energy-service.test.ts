@@ -1,98 +1,133 @@
-// EnergyService and Health over a real gRPC connection on loopback. Calls carry a writer
-// credential; who may call what is in access.test.ts.
+// EnergyService and Health over a real gRPC connection on loopback.
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../../controller/config/load.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
-import { loadEnergyProto } from "../../../controller/grpc/energy-service.js";
-import { ENERGY_SERVICE_NAME, createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
-import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import * as protoLoader from "@grpc/proto-loader";
 import { createRequire } from "node:module";
-import { TOKENS, bearer, credentials } from "../auth/support.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../../controller/config/load.js";
+import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { ENERGY_SERVICE_NAME, createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
+import { ControllerMetrics } from "../../../controller/ops/metrics.js";
+import { TOKENS, credentials } from "../auth/support.js";
+import { EnergyClient } from "./support/energy-client.js";
 
-type Client = grpc.Client & Record<string, Function>;
 let api: GrpcApi;
 let energy: SiteEnergy;
-let client: Client;
-let health: Client;
+let metrics: ControllerMetrics;
+let client: EnergyClient;
+let health: grpc.Client & Record<string, Function>;
 
-beforeAll(async () => {
+// A fresh controller state, server and client per test (loopback connections are cheap).
+beforeEach(async () => {
   energy = new SiteEnergy((await loadConfig(undefined)).sites);
-  api = createGrpcApi(energy, new ControllerMetrics(), null, credentials());
+  metrics = new ControllerMetrics();
+  api = createGrpcApi(energy, metrics, null, credentials());
   const port = await api.listen("127.0.0.1:0");
-  const v1 = (loadEnergyProto()["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
-  const EnergyService = v1["EnergyService"] as grpc.ServiceClientConstructor;
-  client = new EnergyService(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Client;
+  client = new EnergyClient(port, TOKENS.writer[0]!);
   const healthProto = createRequire(import.meta.url).resolve("grpc-health-check/proto/health/v1/health.proto");
   const healthPkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProto, { enums: String })) as any;
   health = new healthPkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 });
 
-afterAll(async () => {
-  client?.close();
-  health?.close();
-  await api?.close();
+afterEach(async () => {
+  client.close();
+  health.close();
+  await api.close();
 });
 
-const writer = () => {
-  const metadata = new grpc.Metadata();
-  metadata.set("authorization", bearer(TOKENS.writer[0]!));
-  return metadata;
-};
+const metric = async (name: string) => (await metrics.registry.getSingleMetricAsString(name)).split("\n").filter((l) => !l.startsWith("#"));
 
-const report = (request: object) =>
-  new Promise<{ error: grpc.ServiceError | null; response: { accepted: number } | null }>((resolve) =>
-    client["Report"]!(request, writer(), (error: grpc.ServiceError | null, response: { accepted: number }) => resolve({ error, response })));
-
-const stream = (requests: object[]) =>
-  new Promise<{ error: grpc.ServiceError | null; response: { accepted: number } | null }>((resolve) => {
-    const call = client["ReportStream"]!(writer(), (error: grpc.ServiceError | null, response: { accepted: number }) => resolve({ error, response }));
-    for (const r of requests) call.write(r);
-    call.end();
-  });
-
-describe("EnergyService", () => {
-  it("Report applies a batch", async () => {
-    const { error, response } = await report({ readings: [
+describe("EnergyService.Report", () => {
+  it("applies a batch", async () => {
+    const { error, response } = await client.report({ readings: [
       { site: "berlin", timestamp_ms: Date.now(), pv_watts: 2500, battery_soc_percent: 55, health: "SITE_HEALTH_DRAINING" },
     ] });
     expect(error).toBeNull();
-    expect(response).toEqual({ accepted: 1 });
+    expect(response).toEqual({ accepted: 1, ignored: [] });
     expect(energy.get("berlin")).toMatchObject({ pvWatts: 2500, batterySocPercent: 55, health: "draining" });
+    expect(await metric("solar_controller_readings_accepted_total")).toEqual(['solar_controller_readings_accepted_total{source="grpc"} 1']);
   });
 
-  for (const [name, reading, field] of [
-    ["NaN power", { pv_watts: Number.NaN }, "readings.0.pv_watts"],
-    ["negative power", { pv_watts: -1 }, "readings.0.pv_watts"],
-    ["SoC above 100 %", { battery_soc_percent: 130 }, "readings.0.battery_soc_percent"],
+  it("answers which readings were not applied, and counts them", async () => {
+    const now = Date.now();
+    await client.report({ readings: [{ site: "sydney", timestamp_ms: now, pv_watts: 1 }] });
+    const { response } = await client.report({ readings: [
+      { site: "berlin", timestamp_ms: now, pv_watts: 1 },
+      { site: "sydney", timestamp_ms: now - 1000, pv_watts: 2 },
+      { site: "berlin", timestamp_ms: now, pv_watts: 3 },
+    ] });
+    expect(response).toEqual({ accepted: 1, ignored: [
+      { message: 0, index: 1, site: "sydney", reason: 1 },
+      { message: 0, index: 2, site: "berlin", reason: 2 },
+    ] });
+    expect(await metric("solar_controller_readings_ignored_total")).toEqual([
+      'solar_controller_readings_ignored_total{source="grpc",reason="older_than_latest"} 1',
+      'solar_controller_readings_ignored_total{source="grpc",reason="duplicate"} 1',
+    ]);
+    expect(await metric("solar_controller_readings_accepted_total")).toEqual(['solar_controller_readings_accepted_total{source="grpc"} 2']);
+  });
+
+  for (const [name, reading, field, message] of [
+    ["NaN power", { pv_watts: Number.NaN }, "readings.0.pv_watts", /expected number/],
+    ["negative power", { pv_watts: -1 }, "readings.0.pv_watts", /≥ 0/],
+    ["1e308 W", { pv_watts: 1e308 }, "readings.0.pv_watts", /≤ 1e9/],
+    ["SoC above 100 %", { battery_soc_percent: 130 }, "readings.0.battery_soc_percent", /0\.\.100/],
+    ["a health number outside the enum", { health: 7 }, "readings.0.health", /unknown SiteHealth value 7; expected 0\.\.3/],
+    ["a negative health number", { health: -1 }, "readings.0.health", /unknown SiteHealth value -1/],
+    ["a missing timestamp", { timestamp_ms: 0 }, "readings.0.timestamp_ms", /required; expected Unix milliseconds as an integer/],
+    ["a timestamp in seconds", { timestamp_ms: Math.floor(Date.now() / 1000) }, "readings.0.timestamp_ms", /from 2000-01-01/],
+    ["a forecast ten years ahead", { forecast: [{ timestamp_ms: Date.now() + 10 * 365 * 86_400_000, pv_watts: 1 }] },
+      "readings.0.forecast.0.timestamp_ms", /at most 7 days/],
   ] as const) {
-    it(`Report refuses ${name} with INVALID_ARGUMENT naming the field`, async () => {
-      const before = energy.currentRevision;
-      const { error } = await report({ readings: [{ site: "sydney", timestamp_ms: Date.now(), ...reading }] });
+    it(`refuses ${name} with INVALID_ARGUMENT naming the field`, async () => {
+      const { error } = await client.report({ readings: [{ site: "sydney", timestamp_ms: Date.now(), ...reading }] });
       expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
-      expect(error?.details).toContain(field);
+      expect(error?.details).toMatch(new RegExp(`^${field.replaceAll(".", "\\.")}: `));
+      expect(error?.details).toMatch(message);
       expect(error?.metadata.get("field")).toEqual([field]);
-      expect(energy.currentRevision).toBe(before);
+      expect(energy.currentRevision).toBe(0);
+      expect(await metric("solar_controller_readings_rejected_total")).toEqual(['solar_controller_readings_rejected_total{source="grpc"} 1']);
     });
   }
 
-  it("ReportStream applies all messages together, or none", async () => {
+  it("applies a reading up to 5 minutes ahead at its receive time, and keeps updating the site", async () => {
+    const ahead = await client.report({ readings: [{ site: "berlin", timestamp_ms: Date.now() + 4 * 60_000, pv_watts: 1 }] });
+    expect(ahead.response?.accepted).toBe(1);
+    expect(energy.get("berlin")!.updatedAtMs).toBeLessThanOrEqual(Date.now());
+    await new Promise((r) => setTimeout(r, 5));
+    const next = await client.report({ readings: [{ site: "berlin", timestamp_ms: Date.now(), pv_watts: 2 }] });
+    expect(next.response).toEqual({ accepted: 1, ignored: [] });
+    expect(energy.get("berlin")?.pvWatts).toBe(2);
+  });
+});
+
+describe("EnergyService.ReportStream", () => {
+  it("applies all messages together when the client closes the stream, naming ignored ones by message", async () => {
     const now = Date.now();
-    const ok = await stream([
+    const ok = await client.stream([
       { readings: [{ site: "sydney", timestamp_ms: now, pv_watts: 10 }] },
-      { readings: [{ site: "san-francisco", timestamp_ms: now, pv_watts: 20 }] },
+      { readings: [{ site: "san-francisco", timestamp_ms: now, pv_watts: 20 }, { site: "sydney", timestamp_ms: now, pv_watts: 11 }] },
     ]);
-    expect(ok.response).toEqual({ accepted: 2 });
-    const before = energy.currentRevision;
-    const bad = await stream([
+    expect(ok.response).toEqual({ accepted: 2, ignored: [{ message: 1, index: 1, site: "sydney", reason: 2 }] });
+    expect(energy.currentRevision).toBe(1);
+    expect(energy.get("sydney")?.pvWatts).toBe(10);
+  });
+
+  it("refuses the whole stream for one bad message, naming it, and applies nothing", async () => {
+    const now = Date.now();
+    const bad = await client.stream([
       { readings: [{ site: "sydney", timestamp_ms: now + 1, pv_watts: 99 }] },
-      { readings: [{ site: "nowhere", timestamp_ms: now }] },
+      { readings: [{ site: "sydney", timestamp_ms: now }, { site: "nowhere", timestamp_ms: now }] },
     ]);
     expect(bad.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(bad.error?.details).toContain("readings.1.site");
-    expect(energy.currentRevision).toBe(before);
-    expect(energy.get("sydney")?.pvWatts).toBe(10);
+    expect(bad.error?.details).toMatch(/^messages\.1\.readings\.1\.site: unknown site 'nowhere'/);
+    expect(bad.error?.metadata.get("field")).toEqual(["messages.1.readings.1.site"]);
+    expect(energy.currentRevision).toBe(0);
+  });
+
+  it("refuses a stream without messages", async () => {
+    const { error } = await client.stream([]);
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.metadata.get("field")).toEqual(["messages"]);
   });
 });
 

@@ -99,7 +99,7 @@ describe("HTTP access with reader and writer credentials", () => {
     for (const token of TOKENS.writer) {
       const res = await postEnergy(api, "/v1/energy", token);
       expect(res.status).toBe(200);
-      expect(JSON.parse(res.body)).toEqual({ accepted: 1 });
+      expect(JSON.parse(res.body)).toEqual({ accepted: 1, ignored: [] });
     }
     expect(api.energy.currentRevision).toBe(before + 2);
     expect(api.energy.get("berlin")).toMatchObject({ pvWatts: 777, health: "draining" });

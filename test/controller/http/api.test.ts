@@ -1,5 +1,6 @@
-// The HTTP API through fastify's inject (no sockets): table long-poll, energy readings, health.
-// Calls carry the credential their endpoint needs; who may call what is in access.test.ts.
+// The HTTP API through fastify's inject (no sockets): table long-poll, reports, health (energy
+// readings: energy-route.test.ts). Calls carry the credential their endpoint needs; who may call
+// what is in access.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
 import { TableFeed } from "../../../controller/delivery/table-feed.js";
@@ -25,7 +26,6 @@ function serve(feed: TableFeed, services: Service[]) {
 const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
 const tokens = { reader: ["reader-0123456789abcdef"], writer: ["writer-0123456789abcdef"] };
 const READER = { authorization: `Bearer ${tokens.reader[0]}` };
-const WRITER = { authorization: `Bearer ${tokens.writer[0]}` };
 
 async function api() {
   const config = await loadConfig(undefined);
@@ -100,37 +100,6 @@ describe("GET /v1/table", () => {
     const res = await app.inject({ url: "/v1/table?wait_ms=-5", headers: READER });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: "invalid_argument", field: "wait_ms" });
-  });
-});
-
-describe("POST /v1/energy", () => {
-  it("applies a valid batch", async () => {
-    const { app, energy } = await api();
-    close = () => app.close();
-    const res = await app.inject({ method: "POST", url: "/v1/energy", headers: WRITER, payload: {
-      readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: 1234, health: "draining" }],
-    } });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ accepted: 1 });
-    expect(energy.get("berlin")).toMatchObject({ pvWatts: 1234, health: "draining" });
-  });
-
-  it("refuses bad input with 400 naming the field, and changes nothing", async () => {
-    const { app, energy, metrics } = await api();
-    close = () => app.close();
-    for (const payload of [
-      { readings: [{ site: "berlin", timestamp: Date.now(), pv_watts: -3 }] },
-      { readings: [{ site: "berlin", timestamp: Date.now(), battery_soc_percent: 101 }] },
-    ]) {
-      const res = await app.inject({ method: "POST", url: "/v1/energy", headers: WRITER, payload });
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error.field).toMatch(/^readings\.0\./);
-    }
-    const malformed = await app.inject({ method: "POST", url: "/v1/energy", headers: { ...WRITER, "content-type": "application/json" }, payload: "{nope" });
-    expect(malformed.statusCode).toBe(400);
-    expect(malformed.json().error.code).toBe("invalid_argument");
-    expect(energy.currentRevision).toBe(0);
-    expect(await metrics.registry.getSingleMetricAsString("solar_controller_readings_rejected_total")).toMatch(/source="http"} 2/);
   });
 });
 
