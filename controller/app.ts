@@ -16,6 +16,9 @@ import { Observations } from "./reports/observations.js";
 import { createPrometheusSources } from "./sources/prometheus-source.js";
 import { openLedger, type OpenLedger } from "./ledger/open-ledger.js";
 
+/** How long the start waits for the first table before listening anyway. */
+const FIRST_TABLE_WAIT_MS = 5_000;
+
 export interface RunningController {
   httpPort: number;
   grpcPort: number;
@@ -76,7 +79,9 @@ export async function startController(
   const grpc: GrpcApi = createGrpcApi(energy, metrics, ledger?.storage ?? null, credentials, logger);
   // Health and drain changes reach proxies at once; other readings wait for the next tick.
   const unsubscribe = energy.onChange((change) => (change.healthChanged ? loop.urgent() : loop.changed()));
-  loop.start();
+  // Proxies that connect as soon as the controller listens find a table (recorded) waiting; a
+  // ledger that cannot record it yet does not hold up the start: readiness tells.
+  await Promise.race([loop.start(), new Promise((resolve) => setTimeout(resolve, FIRST_TABLE_WAIT_MS).unref())]);
 
   const httpAddress = splitHostPort(config.listen.http);
   await http.listen({ host: httpAddress.host, port: httpAddress.port });

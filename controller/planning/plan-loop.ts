@@ -47,11 +47,13 @@ export class PlanLoop {
     this.clock = deps.clock ?? Date.now;
   }
 
-  start(): void {
+  /** Starts ticking; resolves when the first cycle is done (its table served, if it could be). */
+  start(): Promise<void> {
     this.stopped = false;
     this.run("tick");
     this.timer = setInterval(() => this.run("tick"), this.options.intervalMs);
     this.timer.unref();
+    return this.idle();
   }
 
   /** A change that must reach proxies now (health, drain): plans at once. */
