@@ -55,7 +55,8 @@ export class PlanLoop {
       const latest = this.feed.latest();
       const stale = latest === null || now - Number(latest.issuedAtMs) >= this.refreshMs;
       if (key === this.lastKey && !stale) return;
-      const published = this.feed.publish(services);
+      const published = this.feed.prepare(services);
+      this.feed.publish(published);
       this.lastKey = key;
       this.metrics.tablesPublished.inc();
       this.metrics.tableVersion.set(Number(published.version));

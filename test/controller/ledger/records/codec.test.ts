@@ -22,7 +22,7 @@ describe("ledger records", () => {
   });
 
   it("link a published table to its exact bytes and its inputs", () => {
-    const published = new TableFeed(60_000, () => 1_767_225_600_000).publish([
+    const published = new TableFeed(60_000, () => 1_767_225_600_000).prepare([
       { key: "shop.example.com", upstreams: [{ name: "site-ber", weight: 10_000, canaryWeight: 0, draining: false }] },
     ]);
     const inputs = sha256Hex(encodeRecord(snapshot).value!);
