@@ -43,14 +43,14 @@ type ToMain = { type: "opened" } | { type: "round"; times: string[]; answers: Re
 
 function runClient(): void {
   let sockets: net.Socket[] = [];
-  let times: string[] = [];
+  let times: bigint[] = [];
   let answers: Record<string, number> = {};
   let pending = 0;
   const send = (m: ToMain): void => void process.send!(m);
 
   const finish = (answer: string): void => {
     answers[answer] = (answers[answer] ?? 0) + 1;
-    if (--pending === 0) send({ type: "round", times, answers });
+    if (--pending === 0) send({ type: "round", times: times.map(String), answers });
   };
   const attach = (socket: net.Socket): void => {
     let buf: Buffer | null = null;
@@ -61,7 +61,7 @@ function runClient(): void {
       const head = buf.toString("latin1", 0, end);
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
       if (buf.length < end + 4 + length) return;
-      times.push(process.hrtime.bigint().toString());
+      times.push(process.hrtime.bigint());
       buf = null;
       finish(`${head.slice(9, 12)} ${/\r\netag: *(\S+)/i.exec(head)?.[1] ?? "-"}`);
     });
@@ -105,6 +105,12 @@ function openFileLimit(): number {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The round with the median total CPU, as "user + system". */
+function cpuSummary(rounds: [user: number, system: number][]): string {
+  const [user, system] = [...rounds].sort((a, b) => a[0] + a[1] - (b[0] + b[1]))[rounds.length >> 1]!;
+  return `${user.toFixed(0)} + ${system.toFixed(0)}`;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -161,7 +167,7 @@ async function runMain(): Promise<void> {
   let current = publish();
 
   console.log(`fan-out of one new table to N held long polls (loopback, Node ${process.version}); ${rounds} rounds per N after ${warmup} warm-up`);
-  console.log("pollers | p50 ms | p90 ms | p99 ms | max ms | p99 per round | controller CPU per round (median, ms)");
+  console.log("pollers | p50 ms | p90 ms | p99 ms | max ms | p99 per round | controller CPU per round, user + system (median, ms)");
   let p99AtTarget: number | null = null;
   try {
     for (const n of sizes) {
@@ -169,7 +175,7 @@ async function runMain(): Promise<void> {
       await nextMessage(child, "opened");
       const all: number[] = [];
       const perRound: number[] = [];
-      const cpuMs: number[] = [];
+      const cpuMs: [user: number, system: number][] = [];
       for (let round = 0; round < warmup + rounds; round++) {
         child.send({ type: "poll", etag: String(current.version) } satisfies ToClient);
         await until(`${n} held polls`, () => feed.waiting === n);
@@ -185,7 +191,7 @@ async function runMain(): Promise<void> {
         if (round < warmup) continue;
         const ms = result.times.map((t) => Number(BigInt(t) - t0) / 1e6).sort((a, b) => a - b);
         perRound.push(percentile(ms, 99));
-        cpuMs.push((cpu.user + cpu.system) / 1_000);
+        cpuMs.push([cpu.user / 1_000, cpu.system / 1_000]);
         all.push(...ms);
       }
       child.send({ type: "close" } satisfies ToClient);
@@ -195,7 +201,7 @@ async function runMain(): Promise<void> {
       const p99 = percentile(all, 99);
       if (n === TARGET_POLLERS) p99AtTarget = p99;
       const f = (x: number): string => x.toFixed(1);
-      console.log(`${n} | ${f(percentile(all, 50))} | ${f(percentile(all, 90))} | ${f(p99)} | ${f(all[all.length - 1]!)} | ${perRound.map(f).join(", ")} | ${f(cpuMs.sort((a, b) => a - b)[cpuMs.length >> 1]!)}`);
+      console.log(`${n} | ${f(percentile(all, 50))} | ${f(percentile(all, 90))} | ${f(p99)} | ${f(all[all.length - 1]!)} | ${perRound.map(f).join(", ")} | ${cpuSummary(cpuMs)}`);
     }
   } finally {
     child.kill();
