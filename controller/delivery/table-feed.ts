@@ -110,7 +110,8 @@ export class TableFeed {
    * holding a version newer than ours is held like any other, until a version above it.
    */
   newerThan(seen: bigint | null, waitMs: number, signal?: AbortSignal): Promise<PublishedTable | null> {
-    if (signal?.aborted) return Promise.resolve(null);
+    const newer = this.newer(seen);
+    if (newer !== null || signal?.aborted) return Promise.resolve(newer);
     return new Promise((resolve) => {
       const onAbort = (): void => {
         hold?.cancel();

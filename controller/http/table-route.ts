@@ -49,17 +49,17 @@ function withExtra(ours: string[], extra: Record<string, unknown> | null): strin
   return merged;
 }
 
+type Outcome = "fetched" | "not_modified" | "unavailable";
+
 /** Outcome counts, added to the counter once per turn of the event loop rather than per poll. */
 class Tally {
-  private fetched = 0;
-  private notModified = 0;
+  private readonly counts: Record<Outcome, number> = { fetched: 0, not_modified: 0, unavailable: 0 };
   private flushing = false;
 
   constructor(private readonly metrics: ControllerMetrics, private readonly feed: TableFeed) {}
 
-  count(outcome: "fetched" | "not_modified"): void {
-    if (outcome === "fetched") this.fetched++;
-    else this.notModified++;
+  count(outcome: Outcome): void {
+    this.counts[outcome]++;
     this.changed();
   }
 
@@ -69,9 +69,10 @@ class Tally {
     this.flushing = true;
     queueMicrotask(() => {
       this.flushing = false;
-      if (this.fetched > 0) this.metrics.tableRequests.inc({ outcome: "fetched" }, this.fetched);
-      if (this.notModified > 0) this.metrics.tableRequests.inc({ outcome: "not_modified" }, this.notModified);
-      this.fetched = this.notModified = 0;
+      for (const outcome of Object.keys(this.counts) as Outcome[]) {
+        if (this.counts[outcome] > 0) this.metrics.tableRequests.inc({ outcome }, this.counts[outcome]);
+        this.counts[outcome] = 0;
+      }
       this.metrics.tableWaiters.set(this.feed.waiting);
     });
   }
@@ -85,7 +86,7 @@ export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metric
   /** Answers from the feed: 200 with `table`, else 304 naming the served version, else 503. */
   const answer = (reply: FastifyReply, table: PublishedTable | null, extra: Record<string, unknown> | null): void => {
     const res: ServerResponse = reply.raw;
-    if (res.destroyed || res.writableEnded) return;
+    if (res.destroyed || res.headersSent) return;
     if (table !== null) {
       const a = answers(table);
       reply.hijack();
@@ -96,7 +97,7 @@ export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metric
     }
     const current = feed.latest();
     if (current === null) {
-      metrics.tableRequests.inc({ outcome: "unavailable" });
+      tally.count("unavailable");
       sendError(reply, new ControllerError(Code.Unavailable, "no weight table published yet", undefined, 1));
       return;
     }
@@ -114,6 +115,7 @@ export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metric
     }
     const waitMs = Math.min(Number(rawWait), maxWaitMs);
     const seen = parseEtag(request.headers["if-none-match"]);
+    if (reply.raw.destroyed) return; // gone before we got here: nothing to hold or answer
     const headers = reply.getHeaders();
     const extra = Object.keys(headers).length > 0 ? headers : null;
     const hold = feed.wait(seen, waitMs, (table) => answer(reply, table, extra));
