@@ -1,8 +1,12 @@
 // GET /v1/table: the binary weight table with ETag = version. With If-None-Match naming the
-// version a proxy holds and ?wait_ms=N, the request is held until a newer version is published
+// version a proxy holds and ?wait_ms=N, the request is held until a version above it is published
 // (200) or the wait ends (304): a long poll, so new tables reach proxies within milliseconds.
-import type { FastifyInstance } from "fastify";
-import type { TableFeed } from "../delivery/table-feed.js";
+//
+// One publish answers every held poll at once, so the answer is built once per version (status,
+// headers, body) and written straight to each raw response; per poll only the write remains.
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { PublishedTable, TableFeed } from "../delivery/table-feed.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { sendError } from "./errors.js";
 import { ControllerError, Code } from "../errors/controller-error.js";
@@ -15,38 +19,115 @@ export function parseEtag(header: string | undefined): bigint | null {
   return m ? BigInt(m[1]!) : null;
 }
 
+/** The two answers for one version, headers as flat [name, value, …] lists for writeHead. */
+interface Answers {
+  table: PublishedTable;
+  body: Buffer;
+  ok: string[];
+  notModified: string[];
+}
+
+function answersFor(table: PublishedTable): Answers {
+  const etag = `"${table.version}"`;
+  return {
+    table,
+    body: Buffer.from(table.bytes.buffer, table.bytes.byteOffset, table.bytes.byteLength),
+    ok: ["content-type", TABLE_CONTENT_TYPE, "etag", etag, "cache-control", "no-cache", "content-length", String(table.bytes.byteLength)],
+    notModified: ["etag", etag],
+  };
+}
+
+/** Headers hooks set on the reply before the handler (e.g. rate-limit counters); ours win. */
+function withExtra(ours: string[], extra: Record<string, unknown> | null): string[] {
+  if (extra === null) return ours;
+  const names = new Set(ours.filter((_, i) => i % 2 === 0));
+  const merged = [...ours];
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined || names.has(name.toLowerCase())) continue;
+    for (const v of Array.isArray(value) ? value : [value]) merged.push(name, String(v));
+  }
+  return merged;
+}
+
+type Outcome = "fetched" | "not_modified" | "unavailable";
+
+/** Outcome counts, added to the counter once per turn of the event loop rather than per poll. */
+class Tally {
+  private readonly counts: Record<Outcome, number> = { fetched: 0, not_modified: 0, unavailable: 0 };
+  private flushing = false;
+
+  constructor(private readonly metrics: ControllerMetrics, private readonly feed: TableFeed) {}
+
+  count(outcome: Outcome): void {
+    this.counts[outcome]++;
+    this.changed();
+  }
+
+  /** Also keeps the held-polls gauge in step with the feed. */
+  changed(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    queueMicrotask(() => {
+      this.flushing = false;
+      for (const outcome of Object.keys(this.counts) as Outcome[]) {
+        if (this.counts[outcome] > 0) this.metrics.tableRequests.inc({ outcome }, this.counts[outcome]);
+        this.counts[outcome] = 0;
+      }
+      this.metrics.tableWaiters.set(this.feed.waiting);
+    });
+  }
+}
+
 export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metrics: ControllerMetrics, maxWaitMs: number): void {
-  app.get<{ Querystring: { wait_ms?: string } }>("/v1/table", async (request, reply) => {
+  let cached: Answers | null = null;
+  const answers = (table: PublishedTable): Answers => (cached?.table === table ? cached : (cached = answersFor(table)));
+  const tally = new Tally(metrics, feed);
+
+  /** Answers from the feed: 200 with `table`, else 304 naming the served version, else 503. */
+  const answer = (reply: FastifyReply, table: PublishedTable | null, extra: Record<string, unknown> | null): void => {
+    const res: ServerResponse = reply.raw;
+    if (res.destroyed || res.headersSent) return;
+    if (table !== null) {
+      const a = answers(table);
+      reply.hijack();
+      res.writeHead(200, withExtra(a.ok, extra));
+      res.end(a.body);
+      tally.count("fetched");
+      return;
+    }
+    const current = feed.latest();
+    if (current === null) {
+      tally.count("unavailable");
+      sendError(reply, new ControllerError(Code.Unavailable, "no weight table published yet", undefined, 1));
+      return;
+    }
+    reply.hijack();
+    res.writeHead(304, withExtra(answers(current).notModified, extra));
+    res.end();
+    tally.count("not_modified");
+  };
+
+  app.get<{ Querystring: { wait_ms?: string } }>("/v1/table", (request, reply) => {
     const rawWait = request.query.wait_ms ?? "0";
     if (!/^\d{1,9}$/.test(rawWait)) {
-      return sendError(reply, ControllerError.invalid("wait_ms", `expected milliseconds 0..${maxWaitMs}, got '${rawWait}'`));
+      sendError(reply, ControllerError.invalid("wait_ms", `expected milliseconds 0..${maxWaitMs}, got '${rawWait}'`));
+      return;
     }
     const waitMs = Math.min(Number(rawWait), maxWaitMs);
     const seen = parseEtag(request.headers["if-none-match"]);
-    const aborted = new AbortController();
-    request.raw.once("close", () => aborted.abort());
-    metrics.tableWaiters.inc();
-    let table;
-    try {
-      table = await feed.newerThan(seen, waitMs, aborted.signal);
-    } finally {
-      metrics.tableWaiters.dec();
+    if (reply.raw.destroyed) return; // gone before we got here: nothing to hold or answer
+    const headers = reply.getHeaders();
+    const extra = Object.keys(headers).length > 0 ? headers : null;
+    const hold = feed.wait(seen, waitMs, (table) => answer(reply, table, extra));
+    if (hold === null) {
+      const current = feed.latest();
+      answer(reply, current !== null && (seen === null || current.version > seen) ? current : null, extra);
+      return;
     }
-    const current = feed.latest();
-    if (table === null && current === null) {
-      metrics.tableRequests.inc({ outcome: "unavailable" });
-      return sendError(reply, new ControllerError(Code.Unavailable, "no weight table published yet", undefined, 1));
-    }
-    if (table === null) {
-      metrics.tableRequests.inc({ outcome: "not_modified" });
-      return reply.code(304).header("etag", `"${current!.version}"`).send();
-    }
-    metrics.tableRequests.inc({ outcome: "fetched" });
-    return reply
-      .code(200)
-      .header("content-type", TABLE_CONTENT_TYPE)
-      .header("etag", `"${table.version}"`)
-      .header("cache-control", "no-cache")
-      .send(Buffer.from(table.bytes.buffer, table.bytes.byteOffset, table.bytes.byteLength));
+    tally.changed();
+    // The proxy went away (or the connection broke): stop holding it.
+    reply.raw.once("close", () => {
+      if (hold.cancel()) tally.changed();
+    });
   });
 }

@@ -1,9 +1,11 @@
-// The HTTP API through fastify's inject (no sockets): table long-poll, reports, health (energy
-// readings: energy-route.test.ts). Calls carry the credential their endpoint needs; who may call
-// what is in access.test.ts.
+// The HTTP API through fastify's inject (and one raw socket): table long-poll, reports, health
+// (energy readings: energy-route.test.ts). Calls carry the credential their endpoint needs; who
+// may call what is in access.test.ts.
+import net from "node:net";
+import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
-import { TableFeed } from "../../../controller/delivery/table-feed.js";
+import { TableFeed, type PublishedTable } from "../../../controller/delivery/table-feed.js";
 import { SiteEnergy } from "../../../controller/energy/site-energy.js";
 import { createHttpApi } from "../../../controller/http/server.js";
 import { Credentials } from "../../../controller/auth/credentials.js";
@@ -16,20 +18,28 @@ import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
 import { decodeTable } from "../../../controller/table/decode.js";
 import type { Service } from "../../../controller/table/weight-table.js";
 
-/** Prepares and serves a table at once (no ledger in between). */
-function serve(feed: TableFeed, services: Service[]) {
+const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
+const tokens = { reader: ["reader-0123456789abcdef"], writer: ["writer-0123456789abcdef"] };
+const READER = { authorization: `Bearer ${tokens.reader[0]}` };
+
+function serve(feed: TableFeed): PublishedTable {
   const table = feed.prepare(services);
   feed.publish(table);
   return table;
 }
 
-const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
-const tokens = { reader: ["reader-0123456789abcdef"], writer: ["writer-0123456789abcdef"] };
-const READER = { authorization: `Bearer ${tokens.reader[0]}` };
+/** Polls a condition on the event loop (no fixed sleeps); fails loudly after 5 s. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not reached within 5 s");
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
 
-async function api() {
+async function api(options: { clock?: () => number; beforeReady?: (app: FastifyInstance) => void } = {}) {
   const config = await loadConfig(undefined);
-  const feed = new TableFeed(60_000);
+  const feed = new TableFeed(60_000, options.clock);
   const energy = new SiteEnergy(config.sites);
   const metrics = new ControllerMetrics();
   let ready = false;
@@ -37,6 +47,7 @@ async function api() {
   const app = createHttpApi({
     credentials: Credentials.fromTokens(tokens), feed, energy, observations, metrics, ledgerStorage: null, logger: createLogger("silent"), maxWaitMs: 2_000, ready: () => ready,
   });
+  options.beforeReady?.(app);
   await app.ready();
   return { app, feed, energy, metrics, observations, setReady: (r: boolean) => (ready = r) };
 }
@@ -48,70 +59,182 @@ afterEach(async () => {
 });
 
 describe("GET /v1/table", () => {
-  it("is 503 with Retry-After before the first table", async () => {
-    const { app } = await api();
+  it("is 503 with Retry-After before the first table, also after a held wait", async () => {
+    const { app, metrics } = await api();
     close = () => app.close();
-    const res = await app.inject({ url: "/v1/table", headers: READER });
-    expect(res.statusCode).toBe(503);
-    expect(res.headers["retry-after"]).toBe("1");
-    expect(res.json()).toEqual({ error: { code: "unavailable", message: "no weight table published yet" } });
+    for (const url of ["/v1/table", "/v1/table?wait_ms=30"]) {
+      const res = await app.inject({ url, headers: READER });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers["retry-after"]).toBe("1");
+      expect(res.json()).toEqual({ error: { code: "unavailable", message: "no weight table published yet" } });
+    }
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_table_requests_total")).toMatch(/outcome="unavailable"} 2/);
+  });
+
+  it("hands a poll held before the first table the first table", async () => {
+    const { app, feed } = await api();
+    close = () => app.close();
+    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: READER });
+    await until(() => feed.waiting === 1);
+    const first = serve(feed);
+    const res = await poll;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["etag"]).toBe(`"${first.version}"`);
   });
 
   it("returns the table with its version as ETag, then 304 for that version", async () => {
     const { app, feed } = await api();
     close = () => app.close();
-    const published = serve(feed, services);
+    const published = serve(feed);
     const res = await app.inject({ url: "/v1/table", headers: READER });
     expect(res.statusCode).toBe(200);
-    expect(res.headers["content-type"]).toBe(TABLE_CONTENT_TYPE);
-    expect(res.headers["etag"]).toBe(`"${published.version}"`);
+    expect(res.headers).toMatchObject({
+      "content-type": TABLE_CONTENT_TYPE,
+      "etag": `"${published.version}"`,
+      "cache-control": "no-cache",
+      "content-length": String(published.bytes.byteLength),
+    });
+    expect(new Uint8Array(res.rawPayload)).toEqual(published.bytes);
     expect(decodeTable(new Uint8Array(res.rawPayload)).value?.version).toBe(published.version);
-    const again = await app.inject({ url: "/v1/table", headers: { ...READER, "if-none-match": `"${published.version}"` } });
-    expect(again.statusCode).toBe(304);
+    for (const etag of [`"${published.version}"`, `W/"${published.version}"`]) {
+      const again = await app.inject({ url: "/v1/table", headers: { ...READER, "if-none-match": etag } });
+      expect(again.statusCode).toBe(304);
+      expect(again.headers["etag"]).toBe(`"${published.version}"`);
+      expect(again.rawPayload.length).toBe(0);
+    }
+    const head = await app.inject({ method: "HEAD", url: "/v1/table", headers: READER });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers["etag"]).toBe(`"${published.version}"`);
+    expect(head.rawPayload.length).toBe(0);
   });
 
-  it("holds a long poll until a newer version is published", async () => {
-    const { app, feed } = await api();
+  it("holds long polls until a newer version is published, giving every one the same bytes", async () => {
+    const { app, feed, metrics } = await api();
     close = () => app.close();
-    const first = serve(feed, services);
-    const started = performance.now();
-    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { ...READER, "if-none-match": `"${first.version}"` } });
+    const first = serve(feed);
+    const polls = [1, 2, 3].map(() => app.inject({ url: "/v1/table?wait_ms=5000", headers: { ...READER, "if-none-match": `"${first.version}"` } }));
+    await until(() => feed.waiting === 3);
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_table_waiters")).toMatch(/table_waiters 3/);
+    const second = serve(feed);
+    for (const res of await Promise.all(polls)) {
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["etag"]).toBe(`"${second.version}"`);
+      expect(new Uint8Array(res.rawPayload)).toEqual(second.bytes);
+    }
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_table_requests_total")).toMatch(/outcome="fetched"} 3/);
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_table_waiters")).toMatch(/table_waiters 0/);
+  });
+
+  it("holds a poll naming a version newer than ours (a restart with the clock behind) like any other", async () => {
+    const { app, feed } = await api({ clock: () => 1_000 });
+    close = () => app.close();
+    serve(feed); // version 1000; the proxy holds 5000 from before the restart
+    let answered = false;
+    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { ...READER, "if-none-match": '"5000"' } }).then((res) => {
+      answered = true;
+      return res;
+    });
+    await until(() => feed.waiting === 1);
+    serve(feed); // 1001: still not newer than what the proxy holds
     await new Promise((r) => setTimeout(r, 50));
-    const second = serve(feed, services);
+    expect(answered).toBe(false);
+    expect(feed.waiting).toBe(1);
+    feed.raiseFloor(5_000n);
+    const above = serve(feed);
     const res = await poll;
     expect(res.statusCode).toBe(200);
-    expect(res.headers["etag"]).toBe(`"${second.version}"`);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(res.headers["etag"]).toBe(`"${above.version}"`);
+  });
+
+  it("answers a poll ahead of us 304 only when its wait ends, so a re-polling proxy is not a tight loop", async () => {
+    const { app, feed, metrics } = await api({ clock: () => 1_000 });
+    close = () => app.close();
+    serve(feed);
+    for (let i = 0; i < 3; i++) {
+      const poll = app.inject({ url: "/v1/table?wait_ms=50", headers: { ...READER, "if-none-match": '"5000"' } });
+      await until(() => feed.waiting === 1); // held, not answered at once
+      const res = await poll;
+      expect(res.statusCode).toBe(304);
+      expect(res.headers["etag"]).toBe('"1000"');
+    }
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_table_requests_total")).toMatch(/outcome="not_modified"} 3/);
   });
 
   it("caps the wait at the configured maximum and answers 304", async () => {
     const { app, feed } = await api();
     close = () => app.close();
-    const first = serve(feed, services);
+    const first = serve(feed);
     const started = performance.now();
     const res = await app.inject({ url: "/v1/table?wait_ms=600000", headers: { ...READER, "if-none-match": `"${first.version}"` } });
     expect(res.statusCode).toBe(304);
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
   });
 
+  it("answers held polls 304 when the feed closes (shutdown)", async () => {
+    const { app, feed } = await api();
+    close = () => app.close();
+    const first = serve(feed);
+    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { ...READER, "if-none-match": `"${first.version}"` } });
+    await until(() => feed.waiting === 1);
+    feed.close();
+    const res = await poll;
+    expect(res.statusCode).toBe(304);
+    expect(res.headers["etag"]).toBe(`"${first.version}"`);
+  });
+
+  it("stops holding a poll whose client went away", async () => {
+    const { app, feed, metrics } = await api();
+    close = () => app.close();
+    const first = serve(feed);
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const socket = net.connect((app.server.address() as net.AddressInfo).port, "127.0.0.1");
+    socket.write(`GET /v1/table?wait_ms=5000 HTTP/1.1\r\nHost: x\r\nAuthorization: ${READER.authorization}\r\nIf-None-Match: "${first.version}"\r\n\r\n`);
+    await until(() => feed.waiting === 1);
+    socket.destroy();
+    await until(() => feed.waiting === 0);
+    serve(feed); // nobody left to answer
+    await until(async () => /table_waiters 0/.test(await metrics.registry.getSingleMetricAsString("solar_controller_table_waiters")));
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_table_requests_total")).not.toMatch(/outcome="fetched"/);
+  });
+
+  it("keeps headers that hooks set before the route, with the route's own winning", async () => {
+    const { app, feed } = await api({
+      beforeReady: (a) => a.addHook("onRequest", async (_request, reply) => {
+        reply.header("x-ratelimit-remaining", "41").header("etag", "hook");
+      }),
+    });
+    close = () => app.close();
+    const first = serve(feed);
+    const now = await app.inject({ url: "/v1/table", headers: READER });
+    expect(now.headers).toMatchObject({ "x-ratelimit-remaining": "41", "etag": `"${first.version}"` });
+    const poll = app.inject({ url: "/v1/table?wait_ms=5000", headers: { ...READER, "if-none-match": `"${first.version}"` } });
+    await until(() => feed.waiting === 1);
+    const second = serve(feed);
+    expect((await poll).headers).toMatchObject({ "x-ratelimit-remaining": "41", "etag": `"${second.version}"` });
+  });
+
   it("refuses a bad wait_ms, naming it", async () => {
     const { app } = await api();
     close = () => app.close();
-    const res = await app.inject({ url: "/v1/table?wait_ms=-5", headers: READER });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: "invalid_argument", field: "wait_ms" });
+    for (const wait of ["-5", "1.5", "x", "1234567890"]) {
+      const res = await app.inject({ url: `/v1/table?wait_ms=${wait}`, headers: READER });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code: "invalid_argument", field: "wait_ms" });
+    }
   });
+
 });
+
 
 describe("operations endpoints", () => {
   it("serve liveness, readiness and Prometheus metrics", async () => {
     const { app, setReady } = await api();
     close = () => app.close();
-    expect((await app.inject({ url: "/healthz" })).json()).toEqual({ status: "ok" });
-    expect((await app.inject({ url: "/readyz" })).statusCode).toBe(503);
+    expect((await app.inject({ url: "/healthz", headers: READER })).json()).toEqual({ status: "ok" });
+    expect((await app.inject({ url: "/readyz", headers: READER })).statusCode).toBe(503);
     setReady(true);
-    expect((await app.inject({ url: "/readyz" })).statusCode).toBe(200);
-    const metrics = await app.inject({ url: "/metrics" });
+    expect((await app.inject({ url: "/readyz", headers: READER })).statusCode).toBe(200);
+    const metrics = await app.inject({ url: "/metrics", headers: READER });
     expect(metrics.body).toContain("# TYPE solar_controller_table_requests_total counter");
     expect(metrics.body).toContain("solar_controller_process_cpu_seconds_total");
   });
