@@ -129,6 +129,19 @@ describe("tables stored by a writer that does not keep the version key", () => {
     }
   });
 
+  it("while the holder keeps it: reach every worker within a tick when the writer also spoils the version key", async () => {
+    const { pool, holder } = await withTable(small(1n), 1n);
+    pool.advance(TICK_MS);
+    pool.sharedData.set(SHARED_KEY, small(9n, "direct"));
+    pool.sharedData.set(VERSION_KEY, "x");
+    pool.advance(TICK_MS);
+    expect(routes(pool)).toEqual(["direct", "direct", "direct"]);
+    expect(versionKey(pool)).toEqual({ magic: "SWV1", tableCas: pool.sharedData.get(SHARED_KEY)!.cas, version: 9n, writer: leaseHolder(pool) });
+    expect(copiedOver(pool, 5, SHARED_KEY)).toEqual([0, 0, 0]);
+    expect(pool.workers.map((w) => w.metric("table.loaded"))).toEqual([2, 2, 2]);
+    expect(holder.metric("controller.polls")).toBe(2);
+  });
+
   it("while the holder keeps it: a corrupt value is rejected once by each worker and the last good table stays", async () => {
     const { pool, holder, next } = await withTable(small(5n, "good"), 5n);
     pool.advance(TICK_MS);
