@@ -1,14 +1,17 @@
-// Envoy + Wasm overhead benchmark: (a) no Wasm filter, (b) no-op Wasm filter, (c) the real filter.
+// Envoy + Wasm overhead benchmark: (a) no Wasm filter, (b) no-op Wasm filter, (c) the real filter,
+// (d) a fixed-route Wasm filter, (e) Envoy's own weighted_clusters at the filter's 75/25 split.
 //
 // Usage: npx tsx bench/envoy.ts [--plugin-config '<json>'] [--duration 10s] [--connections 32]
 //          [--threads 1] [--rounds 3] [--warmup 3s] [--upstreams a,b,default] [--header 'k: v']... [--no-pin]
 //
 // Expects build/noop.wasm and build/filter.wasm; builds nothing. By default the filter routes
 // every request by a static table (service bench.solar.local → a 75 %, b 25 %), so scenario (c)
-// measures the full decision path, not a pass-through.
+// measures the full decision path, not a pass-through. Scenario (e) is what users would pick
+// instead of us for a fixed split: no Wasm, the route's weighted_clusters a 3 : b 1 (fixed; a
+// --plugin-config with another split does not change it).
 //
-// Layout: one front Envoy (concurrency 2) with three listeners, one per scenario, so all three
-// share the process, settings, routes and upstream connections. The upstream is a second Envoy
+// Layout: one front Envoy (concurrency 2) with a listener per scenario, so all of them share the
+// process, settings, routes and upstream connections. The upstream is a second Envoy
 // answering with direct_response: a Node http server would saturate one core of this 2-core box
 // long before the proxy does and we would be benchmarking Node. A "ceiling" run against the
 // upstream alone shows its headroom. Scenarios run interleaved (order rotated each round) and
@@ -39,7 +42,7 @@ const FILTER_WASM = join(REPO_ROOT, "build", "filter.wasm");
 const FIXED_ROUTE_WASM = join(REPO_ROOT, "build", "fixed-route.wasm");
 const FILTER_ROOT_ID = "solar_router";
 
-type ScenarioId = "a" | "b" | "c" | "d";
+type ScenarioId = "a" | "b" | "c" | "d" | "e";
 interface Scenario {
   id: ScenarioId;
   listener: string;
@@ -52,7 +55,11 @@ const SCENARIOS: Scenario[] = [
   // Reads the authority and writes a fixed routing header: the host calls and route re-match
   // any header-routing filter costs, without our decision.
   { id: "d", listener: "fixed_route", label: "d) fixed-route Wasm filter" },
+  // What users would run instead of us for a fixed split: Envoy's own weighted choice, no Wasm.
+  { id: "e", listener: "weighted_clusters", label: "e) Envoy weighted_clusters 75/25" },
 ];
+/** Scenario e)'s split: the default table's a 3 : b 1. */
+const NATIVE_SPLIT = { a: 3, b: 1 };
 
 interface RunRecord {
   wrk: WrkResult;
@@ -120,6 +127,7 @@ async function main(): Promise<void> {
           { name: "noop_wasm", wasm: { wasmPath: NOOP_WASM, rootId: "noop", pluginConfig: "{}" } },
           { name: "solar_router", wasm: { wasmPath: FILTER_WASM, rootId: FILTER_ROOT_ID, pluginConfig: opts.pluginConfig } },
           { name: "fixed_route", wasm: { wasmPath: FIXED_ROUTE_WASM, rootId: "fixed_route", pluginConfig: "" } },
+          { name: "weighted_clusters", weightedClusters: NATIVE_SPLIT },
         ],
       }),
       { binary: envoyBin, concurrency: 2, cpuSet: cpus.front },
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const runs: Record<ScenarioId, RunRecord[]> = { a: [], b: [], c: [], d: [] };
+    const runs: Record<ScenarioId, RunRecord[]> = { a: [], b: [], c: [], d: [], e: [] };
     for (let round = 0; round < opts.rounds; round++) {
       // Rotate the order so no scenario always runs first/last in a round.
       const order = SCENARIOS.map((_, i) => SCENARIOS[(i + round) % SCENARIOS.length]!);
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
         }),
       ]),
     );
-    const { a, b, c, d } = summary;
+    const { a, b, c, d, e } = summary;
     console.log(
       "\n" +
         table([
@@ -240,9 +248,11 @@ async function main(): Promise<void> {
           ["b/a", fmt(b.rps / a.rps, 3), fmt(b.p99 / a.p99, 3)],
           ["d/a", fmt(d.rps / a.rps, 3), fmt(d.p99 / a.p99, 3)],
           ["c/d", fmt(c.rps / d.rps, 3), fmt(c.p99 / d.p99, 3)],
+          ["c/e", fmt(c.rps / e.rps, 3), fmt(c.p99 / e.p99, 3)],
+          ["e/a", fmt(e.rps / a.rps, 3), fmt(e.p99 / a.p99, 3)],
         ]),
     );
-    if ([a, b, c, d].some((x) => x.fiveXx + x.non2xx > 0)) {
+    if ([a, b, c, d, e].some((x) => x.fiveXx + x.non2xx > 0)) {
       console.log("\nWARNING: some responses were not 2xx; figures above are not comparable.");
       process.exitCode = 1;
     }

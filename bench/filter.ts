@@ -3,15 +3,17 @@
 // headers, and whatever else each module exports): the no-op filter, and the fixed-route filter
 // that makes only the host calls any header-routing filter must make (read the authority, write
 // the header). Prints ns/request and the ratios to both, measured in the same run, then the
-// filter's Wasm memory growth over 1,000,000 requests after warm-up.
+// filter's Wasm memory growth over 1,000,000 requests after warm-up, then what a tick costs
+// (bench/filter-tick.ts).
 //
-// Usage: npx tsx bench/filter.ts [--rounds 7] [--requests 200000]
+// Usage: npx tsx bench/filter.ts [--rounds 7] [--requests 200000] [--ticks 20000]
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodeTable } from "../controller/table/encode.js";
 import { ProxyWasmHost } from "../test/host/proxy-wasm-host.js";
 import type { PreparedRequest } from "../test/host/fast-path.js";
+import { tickCost } from "./filter-tick.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const FILTER_WASM = join(ROOT, "build", "filter.wasm");
@@ -21,10 +23,15 @@ const TARGET_RATIO = 1.5;
 const MEMORY_REQUESTS = 1_000_000;
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string", default: "7" }, requests: { type: "string", default: "200000" } },
+  options: {
+    rounds: { type: "string", default: "7" },
+    requests: { type: "string", default: "200000" },
+    ticks: { type: "string", default: "20000" },
+  },
 });
 const ROUNDS = Number(values.rounds);
 const REQUESTS = Number(values.requests);
+const TICKS = Number(values.ticks);
 
 interface Case {
   name: string;
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
     const growth = c.host.memoryBytes() - before;
     console.log(`${c.name.padEnd(32)} ${before.toLocaleString("en").padStart(11)} → ${c.host.memoryBytes().toLocaleString("en")} bytes, growth ${growth} bytes`);
   }
+  await tickCost(FILTER_WASM, ROUNDS, TICKS);
 }
 
 await main();

@@ -1,15 +1,17 @@
 // A root context: one per plugin configuration in each worker's VM. It holds the validated
 // configuration and the decoded table in this VM's memory, and refreshes the table on every tick
-// from proxy shared data, decoding only when the shared value's CAS changed. With a controller
-// configured it also takes part in the delivery lease, and as the holder polls the controller
-// (delivery/); with `report` it sends what it counted to the controller (report/). Everything
-// here runs off the request path.
+// from proxy shared data: it copies the table only when the version key does not vouch that it
+// is the value already read (delivery/shared-table.ts), and decodes it only when its CAS changed.
+// With a controller configured it also takes part in the delivery lease, and as the holder polls
+// the controller (delivery/); with `report` it sends what it counted to the controller (report/).
+// Everything here runs off the request path.
 import { HostBytes, LogLevel, getSharedData, log, nowNanos, valueCas, valueLen, valuePtr } from "./host";
 import { Metrics } from "./metrics";
 import { PluginConfig } from "./config/plugin-config";
 import { LEASE_KEY_SUFFIX, Lease } from "./delivery/lease";
 import { Poller } from "./delivery/poller";
 import { SharedTable } from "./delivery/shared-table";
+import { VERSION_KEY_SUFFIX } from "./delivery/version-key";
 import { Aggregate, TableCounts } from "./report/aggregate";
 import { Reporter } from "./report/reporter";
 import { observeResponses } from "./report/streams";
@@ -38,6 +40,9 @@ export class RootContext {
   readonly aggregate: Aggregate | null;
   private readonly reporter: Reporter | null;
   private readonly sharedDataKey: HostBytes;
+  private readonly shared: SharedTable;
+  /** Names this worker as lease holder and reporter; 0 without a controller. */
+  private readonly workerId: u64;
   private sharedCas: u32 = 0;
   private sharedSeen: bool = false;
   private readonly lease: Lease | null;
@@ -51,17 +56,20 @@ export class RootContext {
     this.stickyHeader = config.stickyHeader.length > 0 ? new HostBytes(config.stickyHeader) : null;
     this.shadow = config.shadow;
     this.stripInboundHeader = config.stripInboundHeader && !config.shadow;
-    this.sharedDataKey = new HostBytes(config.sharedDataKey);
+    const sharedDataKey = new HostBytes(config.sharedDataKey);
+    this.sharedDataKey = sharedDataKey;
     const controller = config.controller;
     const report = config.report;
+    // 64 random bits per root: ids of two workers colliding is not a practical concern.
+    let workerId: u64 = 0;
+    while (controller !== null && workerId == 0) workerId = nextRandom();
+    this.workerId = workerId;
+    const shared = new SharedTable(sharedDataKey, new HostBytes(config.sharedDataKey + VERSION_KEY_SUFFIX), workerId);
+    this.shared = shared;
     if (controller !== null) {
-      // 64 random bits per root: ids of two workers colliding is not a practical concern. It
-      // names this worker both as lease holder and as reporter.
-      let workerId = nextRandom();
-      while (workerId == 0) workerId = nextRandom();
       const leaseKey = new HostBytes(config.sharedDataKey + LEASE_KEY_SUFFIX);
       this.lease = new Lease(leaseKey, workerId, controller.leaseMs, this.metrics);
-      this.poller = new Poller(controller, config.tickMs, new SharedTable(this.sharedDataKey), this.metrics);
+      this.poller = new Poller(controller, config.tickMs, shared, this.metrics);
       if (report !== null) {
         const aggregate = new Aggregate();
         this.aggregate = aggregate;
@@ -87,26 +95,40 @@ export class RootContext {
   }
 
   /**
-   * On every tick: hand over request counts, pick up a newer shared table, renew or seek the
-   * lease and poll if due, send a report if due, re-check the TTL.
+   * On every tick: hand over request counts, renew or seek the lease, pick up a newer shared
+   * table, poll if due, send a report if due, re-check the TTL.
    */
   refresh(): void {
     this.metrics.flush();
-    if (getSharedData(this.sharedDataKey) && (!this.sharedSeen || valueCas != this.sharedCas)) {
-      this.sharedSeen = true;
-      this.sharedCas = valueCas;
-      this.adopt(decodeTable(valuePtr, valueLen), "shared data");
-    }
     const nowMs = nowNanos() / NANOS_PER_MILLI;
     const lease = this.lease;
     const poller = this.poller;
-    if (lease !== null && poller !== null) {
-      lease.tick(nowMs);
-      poller.maybePoll(nowMs, lease.holds(nowMs));
-    }
+    // The lease first: the version key is trusted only when written by the holder it names.
+    if (lease !== null) lease.tick(nowMs);
+    this.pickUpShared(lease !== null ? lease.named : 0);
+    if (lease !== null && poller !== null) poller.maybePoll(nowMs, lease.holds(nowMs));
     const reporter = this.reporter;
     if (reporter !== null) reporter.tick(nowMs);
     this.checkTtl(nowMs);
+  }
+
+  /**
+   * Copies the shared table unless the version key, written by `holder`, names the value this
+   * worker already read; decodes it only when its CAS moved. The holder then names what it read
+   * in the version key, so the next ticks of every worker skip the copy.
+   */
+  private pickUpShared(holder: u64): void {
+    if (this.sharedSeen && this.shared.unchangedSince(this.sharedCas, holder)) return;
+    if (!getSharedData(this.sharedDataKey)) return;
+    const cas = valueCas;
+    const ptr = valuePtr;
+    const len = valueLen;
+    if (!this.sharedSeen || cas != this.sharedCas) {
+      this.sharedSeen = true;
+      this.sharedCas = cas;
+      this.adopt(decodeTable(ptr, len), "shared data");
+    }
+    if (holder != 0 && holder == this.workerId) this.shared.describe(cas, ptr, len);
   }
 
   /**
@@ -123,7 +145,7 @@ export class RootContext {
     const lease = this.lease;
     const poller = this.poller;
     if (lease === null || poller === null) return;
-    const fetched = poller.onResponse(token, headerCount, bodySize, nowMs);
+    const fetched = poller.onResponse(token, headerCount, bodySize, nowMs, lease.holds(nowMs));
     if (fetched !== null) {
       // Our own write: the next tick need not decode it again.
       const cas = poller.shared.writtenCas;

@@ -14,6 +14,12 @@ export class Lease {
   private held: bool = false;
   private expiresAtMs: u64 = 0;
   private readonly value: ArrayBuffer = new ArrayBuffer(LEASE_BYTES);
+  /**
+   * The holder the lease names after this worker's last tick: this worker once its write landed,
+   * another worker whose current lease it left alone, 0 when unknown (no lease yet, or a write
+   * that lost a race to a writer it did not see).
+   */
+  named: u64 = 0;
 
   constructor(
     private readonly key: HostBytes,
@@ -35,6 +41,7 @@ export class Lease {
       // No lease yet. A CAS of 0 writes whatever is there, so two first claims can both land;
       // this one counts only once next tick's CAS-guarded renewal lands too.
       this.write(until, 0);
+      this.named = 0;
       this.update(false);
       return;
     }
@@ -45,8 +52,10 @@ export class Lease {
     if (holder == this.holderId || !wellFormed || nowMs >= lapsesAt) {
       const landed = this.write(until, cas);
       if (landed) this.expiresAtMs = until;
+      this.named = landed ? this.holderId : 0;
       this.update(landed);
     } else {
+      this.named = holder;
       this.update(false);
     }
   }

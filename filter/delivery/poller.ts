@@ -70,8 +70,9 @@ export class Poller {
   /**
    * The answer to a poll. Returns the fetched table when it was newer than what shared data held
    * and now is stored there, for this worker to adopt at once (the others do on their next tick).
+   * `leaseHeld`: this worker still holds the lease (an answer may come after it lost it).
    */
-  onResponse(token: u32, headerCount: u32, bodySize: u32, nowMs: u64): DecodeResult | null {
+  onResponse(token: u32, headerCount: u32, bodySize: u32, nowMs: u64, leaseHeld: bool): DecodeResult | null {
     // An answer to a call this poller no longer waits for (e.g. after a reconfiguration).
     if (!this.inFlight || token != this.token) return null;
     this.inFlight = false;
@@ -103,7 +104,7 @@ export class Poller {
     }
     this.metrics.countTableFetched();
     this.succeed();
-    if (!this.shared.publish(table.bytes, table.version)) return null;
+    if (!this.shared.publish(table.bytes, table.version, leaseHeld)) return null;
     this.metrics.countTableWritten();
     return result;
   }

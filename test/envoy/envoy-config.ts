@@ -26,12 +26,16 @@ export interface HeaderValueOption {
   append_action: "OVERWRITE_IF_EXISTS_OR_ADD";
 }
 
+export interface WeightedClusters {
+  clusters: { name: string; weight: number }[];
+}
+
 export interface Route {
   match: {
     prefix: string;
     headers?: { name: string; string_match: { exact: string } }[];
   };
-  route?: { cluster: string };
+  route?: { cluster: string } | { weighted_clusters: WeightedClusters };
   direct_response?: { status: number; body?: { inline_string: string } };
   response_headers_to_add?: HeaderValueOption[];
 }
@@ -98,6 +102,12 @@ export interface ProxyListenerSpec {
   name: string;
   /** Wasm HTTP filter placed before the router; omitted = router only. */
   wasm?: WasmFilterSpec;
+  /**
+   * Envoy's own split instead of the catch-all to `default`: the last route sends each request
+   * to one of these upstreams with `weighted_clusters`, by these integer weights. The header
+   * routes stay in front of it, so the route table differs from the other listeners' only there.
+   */
+  weightedClusters?: Record<string, number>;
 }
 
 export interface UpstreamAddress {
@@ -109,7 +119,8 @@ export interface ProxyConfigSpec {
   listeners: ProxyListenerSpec[];
   /**
    * Cluster name → address. Every name except `default` gets a route matching
-   * `x-solar-upstream: <name>`; a final catch-all routes to `default`, which is required.
+   * `x-solar-upstream: <name>`; a final catch-all routes to `default`, which is required (or,
+   * on a listener with `weightedClusters`, splits).
    */
   upstreams: Record<string, UpstreamAddress>;
   /** Clusters no route points at, e.g. the controller the filter calls with proxy_http_call. */
@@ -218,6 +229,20 @@ function bootstrap(nodeId: string, listeners: Listener[], clusters: Cluster[]): 
   };
 }
 
+function weightedClusters(listener: string, weights: Record<string, number>, upstreams: string[]): WeightedClusters {
+  const clusters = Object.entries(weights).map(([name, weight]) => {
+    if (!upstreams.includes(name)) {
+      throw new Error(`listener ${listener}: weighted cluster ${JSON.stringify(name)} is not one of the upstreams`);
+    }
+    if (!Number.isInteger(weight) || weight < 1) {
+      throw new Error(`listener ${listener}: weight of ${JSON.stringify(name)} must be a positive integer (got ${weight})`);
+    }
+    return { name, weight };
+  });
+  if (clusters.length === 0) throw new Error(`listener ${listener}: weightedClusters needs at least one cluster`);
+  return { clusters };
+}
+
 /** Header-routing proxy: the shape of the production Envoy config the filter is deployed in. */
 export function buildEnvoyConfig(spec: ProxyConfigSpec): EnvoyBootstrap {
   const names = Object.keys(spec.upstreams);
@@ -234,15 +259,18 @@ export function buildEnvoyConfig(spec: ProxyConfigSpec): EnvoyBootstrap {
       match: { prefix: "/", headers: [{ name: ROUTING_HEADER, string_match: { exact: name } }] },
       route: { cluster: name },
     }));
-  routes.push({ match: { prefix: "/" }, route: { cluster: DEFAULT_CLUSTER } });
-  const routeConfig: RouteConfiguration = {
+  const routeConfig = (last: Route["route"]): RouteConfiguration => ({
     name: "solar_routes",
-    virtual_hosts: [{ name: "all", domains: ["*"], routes }],
-  };
+    virtual_hosts: [{ name: "all", domains: ["*"], routes: [...routes, { match: { prefix: "/" }, route: last }] }],
+  });
+  const toDefault = routeConfig({ cluster: DEFAULT_CLUSTER });
 
-  const listeners = spec.listeners.map((l) =>
-    httpListener(l.name, routeConfig, l.wasm ? [wasmHttpFilter(l.wasm)] : []),
-  );
+  const listeners = spec.listeners.map((l) => {
+    const routing = l.weightedClusters === undefined
+      ? toDefault
+      : routeConfig({ weighted_clusters: weightedClusters(l.name, l.weightedClusters, names) });
+    return httpListener(l.name, routing, l.wasm ? [wasmHttpFilter(l.wasm)] : []);
+  });
   const extra = Object.entries(spec.extraClusters ?? {});
   assertUnique("cluster", [...names, ...extra.map(([name]) => name)]);
   const clusters = [

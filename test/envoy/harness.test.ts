@@ -47,6 +47,8 @@ describe("Envoy harness (real Envoy, no-op Wasm filter)", () => {
         listeners: [
           { name: "with_wasm", wasm: { wasmPath: NOOP_WASM, rootId: "noop", pluginConfig: "{}" } },
           { name: "no_wasm" },
+          // bench:envoy's scenario e): Envoy's own 75/25 split, no Wasm.
+          { name: "weighted", weightedClusters: { a: 3, b: 1 } },
         ],
       }),
       { binary, concurrency: 2, logLevel: "info" },
@@ -60,7 +62,7 @@ describe("Envoy harness (real Envoy, no-op Wasm filter)", () => {
 
   it("binds every listener on a discovered loopback port", () => {
     const { envoy } = setup();
-    expect(Object.keys(envoy.listenerPorts).sort()).toEqual(["no_wasm", "with_wasm"]);
+    expect(Object.keys(envoy.listenerPorts).sort()).toEqual(["no_wasm", "weighted", "with_wasm"]);
     expect(envoy.listenerUrl("with_wasm")).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
@@ -84,6 +86,20 @@ describe("Envoy harness (real Envoy, no-op Wasm filter)", () => {
     expect(res.errorSamples).toEqual([]);
     expect(res.byStatus).toEqual({ "200": 40 });
     expect(res.byServedBy).toEqual({ default: 40 });
+  });
+
+  it("weighted: weighted_clusters 3:1 sends about 75 % to a and 25 % to b, none to default", async () => {
+    const { envoy, upstreams } = setup();
+    const before = upstreams.counts();
+    const n = 1_000;
+    const res = await sendRequests(envoy.listenerUrl("weighted"), { count: n, concurrency: 8 });
+    expect(res.errorSamples).toEqual([]);
+    expect(res.byStatus).toEqual({ "200": n });
+    expect(Object.keys(res.byServedBy).sort()).toEqual(["a", "b"]);
+    // Binomial(1000, 0.75): sd ≈ 13.7, so 750 ± 68 is five sd.
+    expect(res.byServedBy.a).toBeGreaterThanOrEqual(682);
+    expect(res.byServedBy.a).toBeLessThanOrEqual(818);
+    expect(upstreams.counts().a! - before.a! + upstreams.counts().b! - before.b!).toBe(n);
   });
 
   it("unknown upstream name falls through to default", async () => {

@@ -6,7 +6,7 @@ import type { Context, HttpCallRecord, LocalResponse, LogEntry, StreamContext, S
 import { RootContext } from "./context.js";
 import { GuestMemory, bytesOf } from "./memory.js";
 import { Metrics } from "./metrics.js";
-import { SharedData } from "./shared-data.js";
+import { SharedData, type SharedEntry } from "./shared-data.js";
 
 export interface HostOptions {
   /** Wall clock in nanoseconds; the default is a virtual clock frozen at load time. */
@@ -46,6 +46,12 @@ export class ProxyWasmTrapError extends Error {
 
 export class ProxyWasmVmFailedError extends Error {}
 
+/** What proxy_get_shared_data handed the guest: values returned and the bytes copied into it. */
+export interface SharedDataCopies {
+  reads: number;
+  bytes: number;
+}
+
 export interface CallbackRecord {
   name: string;
   contextId: number;
@@ -75,6 +81,8 @@ export class HostState {
   readonly echoLogs: boolean;
   readonly metrics = new Metrics();
   readonly sharedData = new SharedData();
+  /** Shared-data values copied into this VM, per stored entry (keyed by object: no key decoding). */
+  readonly sharedDataCopies = new Map<SharedEntry, SharedDataCopies>();
   readonly properties = new Map<string, Uint8Array>();
   readonly httpCalls = new Map<number, HttpCallRecord>();
   nextHttpCallId = 0;
@@ -107,6 +115,20 @@ export class HostState {
       this.properties.set(path, bytesOf(value));
     }
     this.contexts.set(0, this.vmContext);
+  }
+
+  /** Values proxy_get_shared_data returned and the bytes it copied, for key `key` or all keys. */
+  sharedDataCopied(key?: string): SharedDataCopies {
+    const total = { reads: 0, bytes: 0 };
+    const k = key === undefined ? null : bytesOf(key);
+    const only = k === null ? undefined : this.sharedData.lookup(k, 0, k.length);
+    if (k !== null && only === undefined) return total;
+    for (const [entry, copies] of this.sharedDataCopies) {
+      if (only !== undefined && entry !== only) continue;
+      total.reads += copies.reads;
+      total.bytes += copies.bytes;
+    }
+    return total;
   }
 
   allocContextId(): number {

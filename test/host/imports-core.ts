@@ -178,6 +178,12 @@ export function coreImports(s: HostState, hooks: CoreHooks): Record<string, Func
       if (entry === undefined) return WasmResult.NotFound;
       const cas = entry.cas;
       if (!mem.copyToPointerSize(entry.value, ptrPtr, sizePtr)) return WasmResult.InvalidMemoryAccess;
+      const copies = s.sharedDataCopies.get(entry);
+      if (copies === undefined) s.sharedDataCopies.set(entry, { reads: 1, bytes: entry.value.length });
+      else {
+        copies.reads++;
+        copies.bytes += entry.value.length;
+      }
       return mem.writeWord(casPtr, cas) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
     },
 

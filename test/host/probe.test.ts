@@ -168,6 +168,10 @@ describe("shared data, metrics, properties, time", () => {
     host.httpRequest(rootId, { requestHeaders: [[":path", "/shared"]] });
     expect(messages(host)).toContain(`shared get=0 value=v0 cas=${cas}`);
     expect(host.sharedData.get("shared-key")!.text).toBe("from-guest");
+    // The miss copied nothing; the hit copied "v0".
+    expect(host.sharedDataCopied("shared-key")).toEqual({ reads: 1, bytes: 2 });
+    expect(host.sharedDataCopied()).toEqual({ reads: 1, bytes: 2 });
+    expect(host.sharedDataCopied("other-key")).toEqual({ reads: 0, bytes: 0 });
   });
 
   it("shares one stat between ids defined with the same name, as Envoy does", async () => {

@@ -6,7 +6,7 @@ import type { AbiVersion } from "./abi.js";
 import { RootContext, StreamContext, type HttpCallRecord, type LocalResponse, type LogEntry, type StreamControl } from "./context.js";
 import { runPrepared, PreparedRequest, type BatchResult } from "./fast-path.js";
 import { HeaderMap, type HeaderInput } from "./header-map.js";
-import { ProxyWasmVmFailedError, type CallbackRecord, type HostOptions, type HostState } from "./host-state.js";
+import { ProxyWasmVmFailedError, type CallbackRecord, type HostOptions, type HostState, type SharedDataCopies } from "./host-state.js";
 import { HttpStream, type StreamDriver } from "./http-stream.js";
 import { runHttpRequest, type HttpRequestResult, type HttpRequestSpec } from "./http-request.js";
 import { bytesOf } from "./memory.js";
@@ -230,6 +230,11 @@ export class ProxyWasmHost implements StreamDriver {
 
   get sharedData(): SharedData {
     return this.state.sharedData;
+  }
+
+  /** What proxy_get_shared_data copied into this VM so far, for one key or all (misses copy nothing). */
+  sharedDataCopied(key?: string): SharedDataCopies {
+    return this.state.sharedDataCopied(key);
   }
 
   /** The host clock (ns) as the plugin sees it. */

@@ -5,7 +5,7 @@
 import { WasmResult } from "./abi.js";
 import { bytesOf, text } from "./memory.js";
 
-interface Entry {
+export interface SharedEntry {
   key: Uint8Array;
   value: Uint8Array;
   cas: number;
@@ -30,7 +30,7 @@ function equalBytes(a: Uint8Array, src: Uint8Array, off: number, len: number): b
 }
 
 export class SharedData {
-  private readonly buckets = new Map<number, Entry[]>();
+  private readonly buckets = new Map<number, SharedEntry[]>();
   private nextCasValue = 1;
   private count = 0;
 
@@ -42,7 +42,7 @@ export class SharedData {
   }
 
   /** The entry for key src[off, off+len), without copying the key. */
-  lookup(src: Uint8Array, off: number, len: number): Entry | undefined {
+  lookup(src: Uint8Array, off: number, len: number): SharedEntry | undefined {
     const bucket = this.buckets.get(hashBytes(src, off, len));
     if (bucket === undefined) return undefined;
     for (const e of bucket) if (equalBytes(e.key, src, off, len)) return e;
