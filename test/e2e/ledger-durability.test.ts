@@ -124,8 +124,9 @@ describe("ledger of a controller process", () => {
   it("refuses a second controller on the same ledger directory, and the first carries on", async () => {
     const cwd = workDir();
     const first = await start(cwd);
-    await expect(startControllerProcess({ configYaml: CONFIG, cwd, timeoutMs: 10_000 }))
-      .rejects.toThrow(/exited with 1[\s\S]*ledger[\s\S]*(lock|in use)/i);
+    const second = startControllerProcess({ configYaml: CONFIG, cwd, timeoutMs: 10_000 });
+    second.then((c) => started.push(c), () => undefined); // killed after the test if it did start
+    await expect(second).rejects.toThrow(/exited with 1[\s\S]*ledger[\s\S]*(lock|in use)/i);
     const res = await fetch(`${first.url}/v1/table`, { headers: first.readerHeaders() });
     expect(res.status).toBe(200);
     const vkeys = vkeysFromLogs(first.logs());
