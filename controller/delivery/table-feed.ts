@@ -12,9 +12,14 @@ export interface PublishedTable {
 
 type Waiter = (table: PublishedTable | null) => void;
 
+/** Filters count for the table in use and the one before it; a few more cover slow reporters. */
+const RECENT_VERSIONS = 16;
+
 export class TableFeed {
   private current: PublishedTable | null = null;
   private readonly waiters = new Set<Waiter>();
+  /** Versions published by this process, newest last; reports may name only these. */
+  private readonly recent: bigint[] = [];
 
   constructor(private readonly ttlMs: number, private readonly clock: () => number = Date.now) {}
 
@@ -37,6 +42,8 @@ export class TableFeed {
     const table: WeightTable = { version, issuedAtMs: now, ttlMs: this.ttlMs, canaryBp: null, services };
     const published = { version, issuedAtMs: now, bytes: encodeTable(table), table };
     this.current = published;
+    this.recent.push(version);
+    if (this.recent.length > RECENT_VERSIONS) this.recent.shift();
     const woken = [...this.waiters];
     this.waiters.clear();
     for (const wake of woken) wake(published);
@@ -70,5 +77,10 @@ export class TableFeed {
     const woken = [...this.waiters];
     this.waiters.clear();
     for (const wake of woken) wake(null);
+  }
+
+  /** True for the versions this process published recently (the last 16). */
+  isKnown(version: bigint): boolean {
+    return this.recent.includes(version);
   }
 }
