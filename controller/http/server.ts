@@ -64,7 +64,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
 
   registerTableRoute(app, deps.feed, deps.metrics, deps.maxWaitMs);
   registerEnergyRoute(app, deps.energy, deps.metrics);
-  registerReportRoute(app, deps.observations, deps.metrics);
+  registerReportRoute(app, { observations: deps.observations, tables: deps.feed, metrics: deps.metrics });
   if (deps.ledgerStorage !== null) {
     registerLedgerRoutes(app, deps.ledgerStorage);
     registerLedgerProofRoutes(app, deps.ledgerStorage);
