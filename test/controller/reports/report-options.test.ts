@@ -20,6 +20,17 @@ describe("report options", () => {
     [{ minChargeBytes: 9 << 20 }, "minChargeBytes: must be at most budgetBurstBytes (8388608), got 9437184"],
     [{ maxReporter: 3 }, "maxReporter: unknown report option"],
   ];
+  it("name whichever option is bad", () => {
+    for (const name of Object.keys(DEFAULT_REPORT_OPTIONS)) {
+      expect(() => resolveReportOptions({ [name]: -1 })).toThrow(`${name}: must be an integer ≥ 0, got -1`);
+      expect(() => resolveReportOptions({ [name]: 0.5 })).toThrow(`${name}: must be an integer ≥ 0, got 0.5`);
+    }
+    // Zero is a valid setting where it means "none": no skew, no grace, no minimum.
+    for (const name of ["maxClockSkewMs", "takeoverGraceMs", "minChargeBytes", "minLatencyResponses"] as const) {
+      expect(resolveReportOptions({ [name]: 0 })[name]).toBe(0);
+    }
+  });
+
   for (const [overrides, message] of bad) {
     it(`refuse ${JSON.stringify(overrides)}, naming the option`, () => {
       expect(() => resolveReportOptions(overrides as never)).toThrow(ControllerError);
