@@ -67,7 +67,7 @@ export class ReportIntake {
       // Entries the configuration does not name are never evidence: no credit kept for them.
       if (pair !== undefined) entries.push({ index, version: e.tableVersion, pair, requests: e.requests, responses: e.responses });
     });
-    const credit = this.credit.check(report.reporter, report.windowStartMs, entries, nowMs);
+    const credit = this.credit.check(report.reporter, report, entries, nowMs);
     if (credit.refused !== undefined) {
       this.credit.lost(report.reporter);
       const { index, available } = credit.refused;
@@ -78,7 +78,7 @@ export class ReportIntake {
           `${e.responses} responses, but only ${available} requests of this reporter for table ${e.tableVersion}, ${e.service} → ${e.upstream} are without one`),
       };
     }
-    this.credit.commit(report.reporter, report.windowStartMs, entries, nowMs, (v) => this.tables.isKnown(v));
+    this.credit.commit(report.reporter, report, entries, nowMs, (v) => this.tables.isKnown(v));
     const requestsOnly = new Set(credit.unbacked);
     const { unknown } = this.observations.add(report, nowMs, requestsOnly);
     const requests = report.entries.reduce((n, e) => n + e.requests, 0);

@@ -4,10 +4,12 @@
 // report they can (the request went out in an earlier one). An entry may therefore carry at most
 // its requests plus what is outstanding from before.
 //
-// The controller can hold that against a reporter only while it has seen all of the reporter's
-// counts ("vouches" for it): not for counts sent to an earlier controller process, to state it
-// has since dropped (ageing, capacity), or in reports it refused (the filter dropped them). Then
-// excess responses are not refused but taken as no evidence: unbacked responses never count.
+// The controller can hold that against a reporter only while it has seen each of the reporter's
+// counts exactly once ("vouches" for it): not for counts sent to an earlier controller process,
+// to state it has since dropped (ageing, capacity), in reports it refused (the filter dropped
+// them), or once a window overlaps one it took (the filter did not get the answer and sends those
+// counts again, or sends the rest of a report that was too large). Then excess responses are not
+// refused but taken as no evidence: unbacked responses never count.
 // Memory is bounded: reporters expire, and the least recently seen go when a cap is reached.
 import type { ReportOptions } from "./report-options.js";
 
@@ -27,8 +29,16 @@ export type CreditCheck =
   /** Report indices of entries whose responses are more than the credit could back. */
   | { readonly unbacked: readonly number[]; readonly refused?: undefined };
 
+/** A report's counting window, on the reporter's clock. */
+export interface CreditWindow {
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+}
+
 interface ReporterCredit {
   touchedMs: number;
+  /** End of the latest window taken: the next report's window starts there unless it repeats counts. */
+  lastEndMs: number;
   /** True while every count this reporter sent was taken by this process and is still here. */
   complete: boolean;
   size: number;
@@ -59,10 +69,10 @@ export class ResponseCredit {
   }
 
   /** Whether the entries' responses are backed; the first unbacked one refuses the report when the controller vouches. */
-  check(reporter: bigint, windowStartMs: number, entries: readonly CreditEntry[], nowMs: number): CreditCheck {
+  check(reporter: bigint, window: CreditWindow, entries: readonly CreditEntry[], nowMs: number): CreditCheck {
     this.expire(nowMs);
     const state = this.reporters.get(reporter);
-    const vouched = state !== undefined ? state.complete : this.vouchesFor(windowStartMs);
+    const vouched = state !== undefined ? state.complete && !overlaps(state, window) : this.vouchesFor(window.windowStartMs);
     const unbacked: number[] = [];
     for (const e of entries) {
       const available = e.requests + (state?.outstanding.get(e.version)?.get(e.pair) ?? 0);
@@ -74,11 +84,16 @@ export class ResponseCredit {
   }
 
   /** Takes the entries of an accepted report in, and forgets this reporter's tables that are no longer kept. */
-  commit(reporter: bigint, windowStartMs: number, entries: readonly CreditEntry[], nowMs: number, isKnown: (v: bigint) => boolean): void {
+  commit(reporter: bigint, window: CreditWindow, entries: readonly CreditEntry[], nowMs: number, isKnown: (v: bigint) => boolean): void {
     let state = this.reporters.get(reporter);
-    if (state !== undefined) this.reporters.delete(reporter);
-    else state = { touchedMs: nowMs, complete: this.vouchesFor(windowStartMs), size: 0, outstanding: new Map() };
+    if (state !== undefined) {
+      this.reporters.delete(reporter);
+      if (overlaps(state, window)) state.complete = false;
+    } else {
+      state = { touchedMs: nowMs, lastEndMs: 0, complete: this.vouchesFor(window.windowStartMs), size: 0, outstanding: new Map() };
+    }
     state.touchedMs = nowMs;
+    state.lastEndMs = Math.max(state.lastEndMs, window.windowEndMs);
     for (const e of entries) {
       let byPair = state.outstanding.get(e.version);
       const before = byPair?.get(e.pair) ?? 0;
@@ -137,4 +152,9 @@ export class ResponseCredit {
     // Whatever this reporter sends next may answer requests that were only in the dropped state.
     this.vouchedSinceMs = Math.max(this.vouchedSinceMs, state.touchedMs);
   }
+}
+
+/** The window starts before the end of one already taken: it may carry counts taken before. */
+function overlaps(state: ReporterCredit, window: CreditWindow): boolean {
+  return window.windowStartMs < state.lastEndMs;
 }

@@ -1,7 +1,7 @@
 // The compiled filter's own reports (in the test host) against the controller's intake, with the
 // intake vouching for the worker from its first report: slow responses that cross report
-// windows, table switches, throttled reports, failed calls and answers that never arrive (the
-// counts come again) must never be refused.
+// windows, table switches, throttled reports, failed calls and answers that never arrive or
+// arrive after the call timed out (the counts come again) must never be refused.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Observations } from "../../../controller/reports/observations.js";
@@ -24,7 +24,7 @@ const step = fc.record({
 });
 
 describe("report intake, fed by the compiled filter", () => {
-  it("never refuses a worker's reports, and takes every response as evidence", async () => {
+  it("never refuses a worker's reports, and takes every response as evidence until counts come twice", async () => {
     let crossing = 0;
     await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), async (steps) => {
       const f = await ReportingFilter.start({ report: { interval_ms: 1_000 } });
@@ -34,6 +34,8 @@ describe("report intake, fed by the compiled filter", () => {
       // Started an hour before the worker: it vouches for every count the worker sends.
       const intake = new ReportIntake(observations, { isKnown: (v) => v >= 1n && v <= version }, {}, T0_MS - 3_600_000);
       let open: OpenStream[] = [];
+      let repeated = false;
+      let lastTakenEndMs = 0;
       for (const s of steps) {
         for (let i = 0; i < s.open; i++) open.push(f.open("api"));
         const now = Math.floor(open.length * s.answer);
@@ -53,9 +55,13 @@ describe("report intake, fed by the compiled filter", () => {
         }
         const report = readReport(pending.body);
         crossing += report.entries.filter((e) => e.responses > e.requests).length;
+        // A window overlapping one taken means counts sent again (a late answer reads as a
+        // timeout): from then on the intake cannot tell repeats from answers.
+        repeated ||= report.windowStartMs < lastTakenEndMs;
+        lastTakenEndMs = Math.max(lastTakenEndMs, report.windowEndMs);
         const result = intake.take(pending.body, f.nowMs());
         expect(result.error?.message).toBeUndefined();
-        expect(result.value?.unbacked).toBe(0);
+        if (!repeated) expect(result.value?.unbacked).toBe(0);
         if (s.outcome === "answer_lost") f.host.failHttpCall(pending.token);
         else f.host.respondToHttpCall(pending.token, { headers: [[":status", "204"]], body: "" });
       }
