@@ -61,7 +61,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   const routes = accessScopes(app, deps.credentials);
   routes("reader", (scope) => {
     registerTableRoute(scope, deps.feed, deps.metrics, deps.maxWaitMs);
-    registerReportRoute(scope, deps.observations, deps.metrics);
+    registerReportRoute(scope, { observations: deps.observations, tables: deps.feed, metrics: deps.metrics });
   });
   routes("writer", (scope) => {
     registerEnergyRoute(scope, deps.energy, deps.metrics);

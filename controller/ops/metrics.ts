@@ -29,7 +29,7 @@ export class ControllerMetrics {
     name: "solar_controller_reports_accepted_total", help: "Filter reports accepted.", registers: [this.registry],
   });
   readonly reportsRefused = new Counter({
-    name: "solar_controller_reports_refused_total", help: "Filter reports refused as malformed.", registers: [this.registry],
+    name: "solar_controller_reports_refused_total", help: "Filter reports refused (400, 415); by rule in solar_controller_report_refusals_total.", registers: [this.registry],
   });
   readonly reportedRequests = new Counter({
     name: "solar_controller_reported_requests_total", help: "Requests the filters report having routed.", registers: [this.registry],
@@ -79,6 +79,27 @@ export class ControllerMetrics {
     name: "solar_controller_readings_ignored_total",
     help: "Valid energy readings not applied, by source and reason (older_than_latest, duplicate); each is reported back to its sender.",
     labelNames: ["source", "reason"] as const, registers: [this.registry],
+  });
+  readonly reportRefusals = new Counter({
+    name: "solar_controller_report_refusals_total",
+    help: "Filter reports refused with 400, by rule (malformed, window, unknown_table_version, counts, unbacked_responses).",
+    labelNames: ["reason"] as const, registers: [this.registry],
+  });
+  readonly reportsThrottled = new Counter({
+    name: "solar_controller_reports_throttled_total", help: "Filter reports answered 429 (over the intake budget); the filters resend their counts.",
+    registers: [this.registry],
+  });
+  readonly reportEntriesUnbacked = new Counter({
+    name: "solar_controller_report_entries_unbacked_total",
+    help: "Accepted report entries with more responses than their reporter's requests could back: only their requests were taken.",
+    registers: [this.registry],
+  });
+  readonly reportReporters = new Gauge({
+    name: "solar_controller_report_reporters", help: "Reporters whose requests without a response the controller keeps.", registers: [this.registry],
+  });
+  readonly reportCreditEntries = new Gauge({
+    name: "solar_controller_report_credit_entries", help: "(reporter, table version, service, upstream) counts of requests without a response kept.",
+    registers: [this.registry],
   });
 
   constructor() {

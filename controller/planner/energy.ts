@@ -5,7 +5,10 @@
 //   battery          = max(0, soc − reserveSoc) × batteryWh / horizon (h)            [W]
 //   renewable rps    = R / wattsPerRps         (requests/s served without grid power)
 //   limit rps        = capacityRps × (1 − headroom), or 0 for an unhealthy or draining site,
-//                      or at most the observed load while p95 latency is over the limit
+//                      or at most the observed load while the latency hold is on: it comes on
+//                      when p95 is above latencyLimitMs and goes off only once p95 is below
+//                      latencyLimitMs × latencyReleaseFraction (hysteresis, so a p95 near the
+//                      limit does not flip the site in and out every cycle)
 //   grid rps         = planned − min(planned, renewable rps), at the grid's gCO2/kWh
 //
 // The forecast mean makes a site whose sun is setting lose traffic before it goes dark; the base
@@ -40,12 +43,21 @@ export type SiteLimit =
   | { readonly eligible: false; readonly reason: "unhealthy" | "drain_requested" | "no_capacity" | "latency_over_limit" }
   | { readonly eligible: true; readonly limitRps: number; readonly latencyHeld: boolean };
 
-/** The most the planner may send to a site, and why a site gets nothing. */
-export function siteLimit(site: SiteState, options: PlannerOptions): SiteLimit {
+/** Whether p95 latency holds a site, given whether the previous plan held it. */
+export function latencyOverLimit(site: SiteState, options: PlannerOptions, heldBefore: boolean): boolean {
+  if (heldBefore) return site.latencyP95Ms >= options.latencyLimitMs * options.latencyReleaseFraction;
+  return site.latencyP95Ms > options.latencyLimitMs;
+}
+
+/**
+ * The most the planner may send to a site, and why a site gets nothing. `heldBefore`: the
+ * previous plan held the site for latency (its reasons had `latency_over_limit`).
+ */
+export function siteLimit(site: SiteState, options: PlannerOptions, heldBefore = false): SiteLimit {
   if (site.health === "unhealthy") return { eligible: false, reason: "unhealthy" };
   if (site.health === "draining") return { eligible: false, reason: "drain_requested" };
   const byCapacity = site.capacityRps * (1 - options.headroom);
-  const latencyHeld = site.latencyP95Ms > options.latencyLimitMs && site.loadRps < byCapacity;
+  const latencyHeld = latencyOverLimit(site, options, heldBefore) && site.loadRps < byCapacity;
   const limitRps = latencyHeld ? site.loadRps : byCapacity;
   if (!(limitRps > 0)) return { eligible: false, reason: latencyHeld ? "latency_over_limit" : "no_capacity" };
   return { eligible: true, limitRps, latencyHeld };

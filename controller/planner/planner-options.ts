@@ -15,6 +15,8 @@ export interface PlannerOptions {
   readonly horizonSeconds: number;
   /** A site whose observed p95 latency is above this takes no more than its observed load. */
   readonly latencyLimitMs: number;
+  /** A site held for latency is released only once its p95 is below latencyLimitMs × this (0 < f ≤ 1). */
+  readonly latencyReleaseFraction: number;
 }
 
 export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = Object.freeze({
@@ -25,6 +27,7 @@ export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = Object.freeze({
   batteryReserveSoc: 0.2,
   horizonSeconds: 3_600,
   latencyLimitMs: 500,
+  latencyReleaseFraction: 0.8,
 });
 
 /** A bad option or a bad planner input; `field` names it (`headroom`, `sites[2].pvNowWatts`). */
@@ -53,6 +56,9 @@ export function resolvePlannerOptions(overrides: Partial<PlannerOptions> = {}): 
   if (!inRange(o.horizonSeconds, 1, Number.MAX_SAFE_INTEGER)) bad("horizonSeconds", "expected a number of seconds ≥ 1", o.horizonSeconds);
   if (!inRange(o.latencyLimitMs, 0, Number.MAX_SAFE_INTEGER) || o.latencyLimitMs === 0) {
     bad("latencyLimitMs", "expected a number of milliseconds above 0", o.latencyLimitMs);
+  }
+  if (!inRange(o.latencyReleaseFraction, 0, 1) || o.latencyReleaseFraction === 0) {
+    bad("latencyReleaseFraction", "expected a number above 0, at most 1", o.latencyReleaseFraction);
   }
   return Object.freeze(o);
 }

@@ -27,7 +27,7 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
   checkPlanInput(input);
   const scale = options.weightScale;
   const siteIndex = new Map(input.sites.map((s, i) => [s.site, i]));
-  const limits = input.sites.map((s) => siteLimit(s, options));
+  const limits = input.sites.map((s) => siteLimit(s, options, heldForLatency(previous, s.site)));
   const renewable = input.sites.map((s) => renewableRps(s, options));
   const limitRps = limits.map((l) => (l.eligible ? l.limitRps : 0));
   const pools: SitePool[] = input.sites.map((s, i) => ({
@@ -90,6 +90,11 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
     };
   });
   return { nowMs: input.nowMs, weightScale: scale, shortfall: allocation.shortfall, services, sites };
+}
+
+/** Whether the previous plan held the site for latency: the hold then ends only below the release level. */
+function heldForLatency(previous: Plan | null, site: string): boolean {
+  return previous?.sites.find((s) => s.site === site)?.reasons.includes("latency_over_limit") ?? false;
 }
 
 /** Last cycle's weights for this service's upstreams, matched by upstream name. */

@@ -26,7 +26,10 @@ export interface SiteState {
   readonly batterySoc: number;
   /** Carbon intensity of the site's grid power now, gCO2/kWh. */
   readonly gridCarbonGPerKwh: number;
-  /** Observed p95 latency of the site's upstreams over the last window, in milliseconds. */
+  /**
+   * Observed p95 latency of the site's upstreams over the last window, in milliseconds; 0 when
+   * there is no evidence (too few responses behind it, controller/reports/observations.ts).
+   */
   readonly latencyP95Ms: number;
   /** Requests/s the site served over the last window. */
   readonly loadRps: number;

@@ -29,6 +29,8 @@ export interface FilterReport {
   entries: ReportEntry[];
 }
 
+const ASCII = new TextDecoder("latin1");
+
 class Refused extends Error {
   constructor(readonly field: string, message: string) {
     super(message);
@@ -73,10 +75,11 @@ function decode(bytes: Uint8Array): FilterReport {
     need(1, `entries.${i}.${field}`);
     const n = bytes[at++]!;
     need(n, `entries.${i}.${field}`);
-    const raw = bytes.subarray(at, at + n);
-    if (n < 1 || n > max || !raw.every(ok)) throw new Refused(`entries.${i}.${field}`, "bad length or character");
+    if (n < 1 || n > max) throw new Refused(`entries.${i}.${field}`, "bad length or character");
+    for (let k = at; k < at + n; k++) if (!ok(bytes[k]!)) throw new Refused(`entries.${i}.${field}`, "bad length or character");
     at += n;
-    return String.fromCharCode(...raw);
+    // Checked ASCII above, so any ASCII-compatible decoding gives the same string.
+    return ASCII.decode(bytes.subarray(at - n, at));
   };
   const seen = new Set<string>();
   const entries: ReportEntry[] = [];

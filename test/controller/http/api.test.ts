@@ -14,13 +14,17 @@ import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { Observations } from "../../../controller/reports/observations.js";
 import { encodeReport } from "../../../controller/reports/encode.js";
-import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
+import { REPORT_CONTENT_TYPE, type FilterReport, type ReportEntry } from "../../../controller/reports/decode.js";
+import { DEFAULT_REPORT_OPTIONS } from "../../../controller/reports/report-options.js";
+import { createPlanStep } from "../../../controller/planning/plan-step.js";
+import type { Plan } from "../../../controller/planner/plan.js";
 import { decodeTable } from "../../../controller/table/decode.js";
 import type { Service } from "../../../controller/table/weight-table.js";
 
 const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
 const tokens = { reader: ["reader-0123456789abcdef"], writer: ["writer-0123456789abcdef"] };
 const READER = { authorization: `Bearer ${tokens.reader[0]}` };
+const WRITER = { authorization: `Bearer ${tokens.writer[0]}` };
 
 function serve(feed: TableFeed): PublishedTable {
   const table = feed.prepare(services);
@@ -241,30 +245,117 @@ describe("operations endpoints", () => {
 });
 
 describe("POST /v1/reports", () => {
-  const report = (requests: number) => encodeReport({
-    reporter: 7n, windowStartMs: Date.now() - 10_000, windowEndMs: Date.now(),
-    entries: [{ tableVersion: 1n, service: "shop.example.com", upstream: "site-ber", requests, responses: 10, responses5xx: 1,
-      latencyBuckets: [0, 0, 0, 9, 0, 0, 0, 0, 0, 1] }],
+  const post = (app: Awaited<ReturnType<typeof api>>["app"], bytes: Uint8Array) =>
+    app.inject({ method: "POST", url: "/v1/reports", headers: { ...READER, "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(bytes) });
+  const report = (tableVersion: bigint, fields: Partial<ReportEntry> = {}, window: Partial<FilterReport> = {}) => encodeReport({
+    reporter: 7n, windowStartMs: Date.now() - 10_000, windowEndMs: Date.now(), ...window,
+    entries: [{ tableVersion, service: "shop.example.com", upstream: "site-ber", requests: 600, responses: 60, responses5xx: 6,
+      latencyBuckets: [0, 0, 0, 54, 0, 0, 0, 0, 0, 6], ...fields }],
   });
+  /** Requests/s the observations give for `requests` seen now: they are spread over the buckets kept (55–60 s). */
+  const rps = (requests: number, nowMs: number) => {
+    const bucketMs = DEFAULT_REPORT_OPTIONS.windowMs / DEFAULT_REPORT_OPTIONS.bucketCount;
+    return requests / ((nowMs - (Math.floor(nowMs / bucketMs) - DEFAULT_REPORT_OPTIONS.bucketCount + 1) * bucketMs) / 1000);
+  };
 
   it("folds a report into the site's observations", async () => {
-    const { app, observations } = await api();
+    const { app, feed, observations } = await api();
     close = () => app.close();
-    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { ...READER, "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(report(600)) });
+    const { version } = serve(feed);
+    const res = await post(app, report(version));
     expect(res.statusCode).toBe(204);
-    expect(observations.site("berlin", Date.now())).toEqual({ loadRps: 10, latencyP95Ms: 5_000, errorRate: 0.1 });
+    const now = Date.now();
+    expect(observations.site("berlin", now)).toEqual({ loadRps: rps(600, now), latencyP95Ms: 5_000, errorRate: 0.1, responses: 60 });
   });
 
   it("refuses a corrupt report with 400 naming the field, and a wrong content type with 415", async () => {
-    const { app, observations } = await api();
+    const { app, feed, observations } = await api();
     close = () => app.close();
-    const bytes = report(5);
+    const bytes = report(serve(feed).version, { requests: 5 });
     bytes[bytes.length - 1]! ^= 1;
-    const res = await app.inject({ method: "POST", url: "/v1/reports", headers: { ...READER, "content-type": REPORT_CONTENT_TYPE }, payload: Buffer.from(bytes) });
+    const res = await post(app, bytes);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe("report.crc32");
     const json = await app.inject({ method: "POST", url: "/v1/reports", headers: READER, payload: { requests: 5 } });
     expect(json.statusCode).toBe(415);
     expect(observations.site("berlin", Date.now()).loadRps).toBe(0);
   });
+
+  it("refuses every inconsistent report with 400 naming the field, and changes nothing", async () => {
+    const { app, feed, metrics, observations } = await api();
+    close = () => app.close();
+    const { version } = serve(feed);
+    const now = Date.now();
+    const cases: Array<[Uint8Array, string, string]> = [
+      [report(version, {}, { windowEndMs: now + 120_000 }), "report.window_end_ms", "window"],
+      [report(version, {}, { windowStartMs: now - 3_600_000, windowEndMs: now - 3_000_000 }), "report.window_end_ms", "window"],
+      [report(version, {}, { windowStartMs: now - 2 * 86_400_000 }), "report.window_start_ms", "window"],
+      [report(version + 1n), "report.entries.0.table_version", "unknown_table_version"],
+      [report(version, { requests: 0, responses: 0, responses5xx: 0, latencyBuckets: new Array(10).fill(0) }), "report.entries.0", "counts"],
+      [report(version, { requests: 2_000_000 }), "report.entries.0.requests", "counts"],
+    ];
+    for (const [bytes, field, reason] of cases) {
+      const res = await post(app, bytes);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code: "invalid_argument", field });
+      expect(await metrics.registry.getSingleMetricAsString("solar_controller_report_refusals_total")).toContain(`reason="${reason}"`);
+    }
+    expect(observations.site("berlin", Date.now())).toEqual({ loadRps: 0, latencyP95Ms: 0, errorRate: 0, responses: 0 });
+    const refusals = await metrics.registry.getSingleMetricAsString("solar_controller_report_refusals_total");
+    expect(refusals).toMatch(/reason="window"} 3/);
+    expect(refusals).toMatch(/reason="unknown_table_version"} 1/);
+    expect(refusals).toMatch(/reason="counts"} 2/);
+    expect(refusals).toMatch(/reason="malformed"} 0/);
+    expect(refusals).toMatch(/reason="unbacked_responses"} 0/);
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_reports_refused_total")).toMatch(/ 6$/);
+    expect(await metrics.registry.getSingleMetricAsString("solar_controller_reports_accepted_total")).toMatch(/ 0$/);
+  });
+
+  // The attack from the issue: one small report (no requests, one response slower than 2.5 s, a
+  // table version never published, any reporter id) used to take a healthy site out of routing.
+  it("leaves a healthy site in routing when a forged report claims it is slow", async () => {
+    const { app, feed, observations, energy } = await api();
+    close = () => app.close();
+    const config = await loadConfig(undefined);
+    // With San Francisco drained, Berlin must take part of the demand whatever the sun does.
+    const drain = await app.inject({ method: "POST", url: "/v1/energy", headers: WRITER, payload: {
+      readings: [{ site: "san-francisco", timestamp: Date.now(), health: "draining" }],
+    } });
+    expect(drain.statusCode).toBe(200);
+    const plan = (nowMs: number) => {
+      let made: Plan | null = null;
+      const { services } = createPlanStep(config, energy, { observations, onPlan: (p) => (made = p) })(nowMs);
+      return { services, berlin: (made as Plan | null)!.sites.find((s) => s.site === "berlin")! };
+    };
+    const before = plan(Date.now());
+    expect(before.berlin.plannedRps).toBeGreaterThan(400);
+    const published = feed.prepare(before.services);
+    feed.publish(published);
+    const { version } = published;
+    const forged = (tableVersion: bigint) => encodeReport({
+      reporter: 0xbadc0ffeen, windowStartMs: Date.now() - 10_000, windowEndMs: Date.now(),
+      entries: [{ tableVersion, service: "shop.example.com", upstream: "site-ber", requests: 0, responses: 1, responses5xx: 0,
+        latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1] }],
+    });
+    const res = await post(app, forged(999n));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.field).toBe("report.entries.0.table_version");
+    expect(plan(Date.now())).toEqual(before);
+    // Naming a published version, the unbacked response is no evidence.
+    expect((await post(app, forged(version))).statusCode).toBe(204);
+    expect(await metrics(app)).toMatch(/^solar_controller_report_entries_unbacked_total 1$/m);
+    expect(observations.site("berlin", Date.now()).latencyP95Ms).toBe(0);
+    expect(plan(Date.now())).toEqual(before);
+    // Enough consistent slow responses are evidence: then Berlin is held at its observed load.
+    const slow = report(version, { requests: 60, responses: 60, responses5xx: 0, latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 60] });
+    expect((await post(app, slow)).statusCode).toBe(204);
+    expect(observations.site("berlin", Date.now()).latencyP95Ms).toBe(5_000);
+    const held = plan(Date.now()).berlin;
+    expect(held.reasons).toContain("latency_over_limit");
+    expect(held.plannedRps).toBeLessThan(2);
+  });
 });
+
+async function metrics(app: Awaited<ReturnType<typeof api>>["app"]): Promise<string> {
+  return (await app.inject({ url: "/metrics" })).body;
+}

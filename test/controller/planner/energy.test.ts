@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  batteryWatts, gridCarbonGPerHour, plannedPvWatts, renewableRps, renewableWatts, siteLimit,
+  batteryWatts, gridCarbonGPerHour, latencyOverLimit, plannedPvWatts, renewableRps, renewableWatts, siteLimit,
 } from "../../../controller/planner/energy.js";
 import { resolvePlannerOptions } from "../../../controller/planner/planner-options.js";
 import { site } from "./support/plan-inputs.js";
@@ -36,6 +36,27 @@ describe("energy model", () => {
     expect(siteLimit(site("a", { latencyP95Ms: 600, loadRps: 40 }), options)).toEqual({ eligible: true, limitRps: 40, latencyHeld: true });
     expect(siteLimit(site("a", { latencyP95Ms: 600, loadRps: 95 }), options)).toEqual({ eligible: true, limitRps: 80, latencyHeld: false });
     expect(siteLimit(site("a", { latencyP95Ms: 600, loadRps: 0 }), options)).toEqual({ eligible: false, reason: "latency_over_limit" });
+  });
+
+  it("starts the latency hold above the limit and ends it only below limit × latencyReleaseFraction", () => {
+    const over = (p95: number, heldBefore: boolean) => latencyOverLimit(site("a", { latencyP95Ms: p95 }), options, heldBefore);
+    // Defaults: limit 500 ms, release below 400 ms.
+    expect([0, 250, 400, 500].map((p) => over(p, false))).toEqual([false, false, false, false]);
+    expect([501, 1000, 5000].map((p) => over(p, false))).toEqual([true, true, true]);
+    expect([400, 450, 500, 1000].map((p) => over(p, true))).toEqual([true, true, true, true]);
+    expect([0, 250, 399].map((p) => over(p, true))).toEqual([false, false, false]);
+    const noBand = resolvePlannerOptions({ latencyReleaseFraction: 1 });
+    expect(latencyOverLimit(site("a", { latencyP95Ms: 499 }), noBand, true)).toBe(false);
+    expect(latencyOverLimit(site("a", { latencyP95Ms: 500 }), noBand, true)).toBe(true);
+  });
+
+  it("keeps a held site at its observed load inside the hysteresis band", () => {
+    const s = site("a", { latencyP95Ms: 450, loadRps: 40 });
+    expect(siteLimit(s, options, true)).toEqual({ eligible: true, limitRps: 40, latencyHeld: true });
+    expect(siteLimit(s, options, false)).toEqual({ eligible: true, limitRps: 80, latencyHeld: false });
+    expect(siteLimit(s, options)).toEqual({ eligible: true, limitRps: 80, latencyHeld: false });
+    // No evidence (p95 0: too few responses) releases a held site: it must not stay out for want of traffic.
+    expect(siteLimit(site("a", { latencyP95Ms: 0, loadRps: 0 }), options, true)).toEqual({ eligible: true, limitRps: 80, latencyHeld: false });
   });
 
   it("says why a site may take nothing", () => {

@@ -9,7 +9,7 @@ describe("planner options", () => {
   it("start from the exported defaults", () => {
     expect(DEFAULT_PLANNER_OPTIONS).toEqual({
       weightScale: 10_000, headroom: 0.2, maxStep: 0.1, hysteresis: 0.02,
-      batteryReserveSoc: 0.2, horizonSeconds: 3_600, latencyLimitMs: 500,
+      batteryReserveSoc: 0.2, horizonSeconds: 3_600, latencyLimitMs: 500, latencyReleaseFraction: 0.8,
     });
     expect(createPlanner().options).toEqual(DEFAULT_PLANNER_OPTIONS);
     expect(createPlanner({ headroom: 0.3 }).options).toEqual({ ...DEFAULT_PLANNER_OPTIONS, headroom: 0.3 });
@@ -30,6 +30,8 @@ describe("planner options", () => {
     [{ horizonSeconds: 0 }, "option 'horizonSeconds'"],
     [{ latencyLimitMs: 0 }, "option 'latencyLimitMs'"],
     [{ latencyLimitMs: "fast" }, "option 'latencyLimitMs'"],
+    [{ latencyReleaseFraction: 0 }, "planner option 'latencyReleaseFraction': expected a number above 0, at most 1, got 0"],
+    [{ latencyReleaseFraction: 1.2 }, "option 'latencyReleaseFraction'"],
     [{ headroon: 0.2 }, "planner option 'headroon': unknown option"],
   ];
   for (const [overrides, message] of bad) {

@@ -10,10 +10,15 @@ const planner = createPlanner();
 const { weightScale } = planner.options;
 const RUNS = { numRuns: 400 };
 
+/** Whether `previous` held the site for latency, which the next limit depends on (hysteresis). */
+function heldBefore(previous: Plan | null, site: string): boolean {
+  return previous?.sites.find((s) => s.site === site)?.reasons.includes("latency_over_limit") ?? false;
+}
+
 /** Each site's planned rps against its limit, allowing one weight unit per service for rounding. */
-function overloads(input: PlanInput, plan: Plan): string[] {
+function overloads(input: PlanInput, plan: Plan, previous: Plan | null = null): string[] {
   return plan.sites.flatMap((s, i) => {
-    const limit = siteLimit(input.sites[i]!, planner.options);
+    const limit = siteLimit(input.sites[i]!, planner.options, heldBefore(previous, input.sites[i]!.site));
     const limitRps = limit.eligible ? limit.limitRps : 0;
     const rounding = input.services.reduce((a, svc) => a + svc.demandRps / weightScale, 0);
     return s.plannedRps > limitRps + rounding + 1e-9 ? [`${s.site}: ${s.plannedRps} > ${limitRps}`] : [];
@@ -51,8 +56,9 @@ describe("planner properties", () => {
 
   it("keeps every site within its limit after damping unless it reports a shortfall", () => {
     fc.assert(fc.property(consecutiveInputsArb(), ([first, second]) => {
-      const plan = planner.plan(second, planner.plan(first));
-      if (!plan.shortfall) expect(overloads(second, plan)).toEqual([]);
+      const previous = planner.plan(first);
+      const plan = planner.plan(second, previous);
+      if (!plan.shortfall) expect(overloads(second, plan, previous)).toEqual([]);
     }), RUNS);
   });
 
@@ -103,7 +109,7 @@ describe("planner properties", () => {
     fc.assert(fc.property(consecutiveInputsArb(), ([first, second]) => {
       const previous = planner.plan(first);
       const plan = planner.plan(second, previous);
-      const eligible = new Map(second.sites.map((s) => [s.site, siteLimit(s, planner.options).eligible]));
+      const eligible = new Map(second.sites.map((s) => [s.site, siteLimit(s, planner.options, heldBefore(previous, s.site)).eligible]));
       plan.services.forEach((svc, k) => {
         // Weight on a site that may no longer take traffic moves at once, outside the step bound.
         const freed = svc.upstreams.some((u, j) => !eligible.get(u.site) && previous.services[k]!.upstreams[j]!.weight > 0);
@@ -113,6 +119,40 @@ describe("planner properties", () => {
         });
       });
     }), RUNS);
+  });
+
+  it("latency hold: on above the limit, off below the release level, unchanged in between (hysteresis)", () => {
+    const { latencyLimitMs, latencyReleaseFraction } = planner.options;
+    const release = latencyLimitMs * latencyReleaseFraction;
+    fc.assert(fc.property(consecutiveInputsArb(), ([first, second]) => {
+      const previous = planner.plan(first);
+      const plan = planner.plan(second, previous);
+      second.sites.forEach((s, i) => {
+        const held = plan.sites[i]!.reasons.includes("latency_over_limit");
+        const byCapacity = s.capacityRps * (1 - planner.options.headroom);
+        if (s.health !== "healthy" || s.loadRps >= byCapacity) return expect(held).toBe(false);
+        if (s.latencyP95Ms > latencyLimitMs) expect(held).toBe(true);
+        else if (s.latencyP95Ms < release) expect(held).toBe(false);
+        else expect(held).toBe(heldBefore(previous, s.site));
+      });
+    }), RUNS);
+  });
+
+  it("a p95 that wanders inside the hysteresis band never flips a site's hold", () => {
+    const { latencyLimitMs, latencyReleaseFraction } = planner.options;
+    const band = fc.double({ min: latencyLimitMs * latencyReleaseFraction, max: latencyLimitMs, noNaN: true });
+    const arb = planInputArb().chain((input) => fc.tuple(fc.constant(input), fc.array(fc.array(band, {
+      minLength: input.sites.length, maxLength: input.sites.length,
+    }), { minLength: 1, maxLength: 8 })));
+    fc.assert(fc.property(arb, ([input, walk]) => {
+      let previous = planner.plan(input);
+      const start = previous.sites.map((s) => s.reasons.includes("latency_over_limit"));
+      for (const p95s of walk) {
+        const next: PlanInput = { ...input, sites: input.sites.map((s, i) => ({ ...s, latencyP95Ms: p95s[i]! })) };
+        previous = planner.plan(next, previous);
+        expect(previous.sites.map((s) => s.reasons.includes("latency_over_limit"))).toEqual(start);
+      }
+    }), { numRuns: 200 });
   });
 
   it("is deterministic: equal inputs give equal plans", () => {

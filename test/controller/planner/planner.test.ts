@@ -126,6 +126,26 @@ describe("capacity", () => {
     expect(weightsOf(plan)).toEqual([5000, 5000]);
     expect(siteOf(plan, "slow")).toMatchObject({ limitRps: 30, reasons: ["latency_over_limit", "renewable", "at_limit"] });
   });
+
+  it("keeps the latency hold until p95 is below the release level (400 ms), not just below the limit", () => {
+    const at = (p95: number) => input([
+      site("slow", { pvNowWatts: 1000, latencyP95Ms: p95, loadRps: 30 }),
+      site("fast", { gridCarbonGPerKwh: 300 }),
+    ], 60);
+    const held = planner.plan(at(1_000));
+    expect(siteOf(held, "slow").reasons).toContain("latency_over_limit");
+    // 500 and 400 are not above the limit, but not below the release level either: still held.
+    const stillHeld = planner.plan(at(500), held);
+    expect(siteOf(stillHeld, "slow")).toMatchObject({ limitRps: 30, reasons: ["latency_over_limit", "renewable", "at_limit"] });
+    const atRelease = planner.plan(at(400), stillHeld);
+    expect(siteOf(atRelease, "slow").limitRps).toBe(30);
+    const released = planner.plan(at(250), atRelease);
+    expect(siteOf(released, "slow")).toMatchObject({ limitRps: 80 });
+    expect(siteOf(released, "slow").reasons).not.toContain("latency_over_limit");
+    // Without a hold before, 500 ms does not start one.
+    expect(siteOf(planner.plan(at(500), released), "slow").reasons).not.toContain("latency_over_limit");
+    expect(siteOf(planner.plan(at(500)), "slow").limitRps).toBe(80);
+  });
 });
 
 describe("idle services", () => {

@@ -2,7 +2,6 @@ import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { decodeReport, type FilterReport } from "../../../controller/reports/decode.js";
 import { encodeReport } from "../../../controller/reports/encode.js";
-import { Observations } from "../../../controller/reports/observations.js";
 import { prng } from "../../support/table-mutations.js";
 
 const report: FilterReport = {
@@ -67,16 +66,5 @@ describe("filter report decoding", () => {
       const result = decodeReport(rand(2) ? reseal(bytes.length >= 44 ? bytes : base.slice()) : bytes);
       expect(result.value !== undefined || result.error !== undefined).toBe(true);
     }
-  });
-});
-
-describe("observations", () => {
-  it("turn reports into per-site load, p95 latency and error rate over a sliding window", () => {
-    const obs = new Observations([{ key: "shop.example.com", demandRps: 1, upstreams: { east: "site-a" } }], 10_000);
-    const now = 1_000_000;
-    expect(obs.add(report, now)).toEqual({ unknown: 0 });
-    expect(obs.add({ ...report, entries: [{ ...report.entries[0]!, upstream: "site-z" }] }, now)).toEqual({ unknown: 1 });
-    expect(obs.site("east", now)).toEqual({ loadRps: 10.3, latencyP95Ms: 100, errorRate: 2 / 98 });
-    expect(obs.site("east", now + 10_001)).toEqual({ loadRps: 0, latencyP95Ms: 0, errorRate: 0 });
   });
 });

@@ -18,7 +18,8 @@ export const siteStateArb = (name: string): fc.Arbitrary<SiteState> =>
     batterySoc: fc.double({ min: 0, max: 1, noNaN: true }),
     // Few distinct values, so equal intensities (ties) come up often.
     gridCarbonGPerKwh: fc.constantFrom(20, 100, 100, 250, 400),
-    latencyP95Ms: fc.constantFrom(20, 100, 800),
+    // 450 lies between the default release level (400) and limit (500): the hold's hysteresis band.
+    latencyP95Ms: fc.constantFrom(20, 100, 450, 800),
     loadRps: fc.double({ min: 0, max: 500, noNaN: true }),
   });
 
