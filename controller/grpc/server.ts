@@ -29,7 +29,7 @@ export function createGrpcApi(
   credentials: Credentials = Credentials.none(), logger?: Logger,
 ): GrpcApi {
   const policy = { open: [...methodPaths(healthService), ...methodPaths(ledgerServiceDefinition())], reader: [] };
-  const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [accessInterceptor(credentials, policy, logger)] });
+  const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [accessInterceptor(credentials, policy, metrics, logger)] });
   server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
   if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });

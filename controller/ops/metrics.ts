@@ -80,6 +80,11 @@ export class ControllerMetrics {
     help: "Valid energy readings not applied, by source and reason (older_than_latest, duplicate); each is reported back to its sender.",
     labelNames: ["source", "reason"] as const, registers: [this.registry],
   });
+  readonly authRefused = new Counter({
+    name: "solar_controller_auth_refused_total",
+    help: "HTTP requests and gRPC calls refused for their credential, by api (http, grpc) and code (unauthenticated: none or not known; permission_denied: without the role).",
+    labelNames: ["api", "code"] as const, registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "solar_controller_" });

@@ -12,7 +12,7 @@ import { loadEnergyProto } from "../../../controller/grpc/energy-service.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
-import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, smallLedger } from "../auth/support.js";
+import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, refusalCounts, smallLedger } from "../auth/support.js";
 
 type Client = grpc.Client & Record<string, Function>;
 type Outcome = { code: grpc.status; details?: string; accepted?: number };
@@ -94,6 +94,7 @@ describe("gRPC access with credentials", () => {
 
   it("refuses Report without a credential or with an unknown one (UNAUTHENTICATED), with a reader one (PERMISSION_DENIED)", async () => {
     const before = s.energy.currentRevision;
+    const refusedBefore = await refusalCounts(s.metrics);
     expect((await report(s)).code).toBe(grpc.status.UNAUTHENTICATED);
     expect((await report(s, UNKNOWN_TOKEN)).code).toBe(grpc.status.UNAUTHENTICATED);
     for (const token of TOKENS.reader) {
@@ -101,11 +102,17 @@ describe("gRPC access with credentials", () => {
     }
     expect(s.energy.currentRevision).toBe(before);
     expect(await readingsCounted(s)).not.toMatch(/source="grpc"/);
+    expect(await refusalCounts(s.metrics)).toEqual({
+      "grpc unauthenticated": refusedBefore["grpc unauthenticated"]! + 2,
+      "grpc permission_denied": refusedBefore["grpc permission_denied"]! + 2,
+    });
   });
 
   it("applies Report with either writer credential (rotation)", async () => {
     const before = s.energy.currentRevision;
+    const refusedBefore = await refusalCounts(s.metrics);
     for (const token of TOKENS.writer) expect(await report(s, token)).toEqual({ code: grpc.status.OK, accepted: 1 });
+    expect(await refusalCounts(s.metrics)).toEqual(refusedBefore);
     expect(s.energy.currentRevision).toBe(before + 2);
     expect(s.energy.get("berlin")).toMatchObject({ pvWatts: 1_111, health: "draining" });
   });
