@@ -11,6 +11,7 @@ import { SiteEnergy } from "../../../controller/energy/site-energy.js";
 import { loadEnergyProto } from "../../../controller/grpc/energy-service.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
+import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, refusalCounts, smallLedger } from "../auth/support.js";
 
@@ -29,7 +30,7 @@ interface Server {
 async function startServer(creds: Credentials, ledger: Awaited<ReturnType<typeof smallLedger>> | null): Promise<Server> {
   const energy = new SiteEnergy((await loadConfig(undefined)).sites);
   const metrics = new ControllerMetrics();
-  const api = createGrpcApi(energy, metrics, ledger?.storage ?? null, creds);
+  const api = createGrpcApi(energy, metrics, ledger?.storage ?? null, creds, createLogger("silent"));
   const address = `127.0.0.1:${await api.listen("127.0.0.1:0")}`;
   const insecure = grpc.credentials.createInsecure();
   const solar = (proto: grpc.GrpcObject) => (proto["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
