@@ -56,18 +56,19 @@ async function guard(
   scope.addHook("onRequest", (request, reply, done) => {
     verify(request, reply, (error) => {
       if (error !== undefined && (error as { statusCode?: number }).statusCode !== 401) return done(error);
-      const refuse = (refusal: ControllerError, challenge: string): void => {
-        countRefusal(refusal);
-        void answer(request, reply, refusal, challenge);
-      };
-      if (error !== undefined) return refuse(unauthenticated(), REALM);
-      if (!satisfies(roles.get(request)!, required)) return refuse(permissionDenied(required), `${REALM}, error="insufficient_scope"`);
+      if (error !== undefined) return void refuse(request, reply, unauthenticated(), REALM, countRefusal);
+      if (!satisfies(roles.get(request)!, required)) {
+        return void refuse(request, reply, permissionDenied(required), `${REALM}, error="insufficient_scope"`, countRefusal);
+      }
       done();
     });
   });
 }
 
-function answer(request: FastifyRequest, reply: FastifyReply, error: ControllerError, challenge: string): FastifyReply {
+function refuse(
+  request: FastifyRequest, reply: FastifyReply, error: ControllerError, challenge: string, count: (error: ControllerError) => void,
+): FastifyReply {
+  count(error);
   request.log.info({ method: request.method, route: request.routeOptions.url, code: error.code }, "request refused: credential");
   return sendError(reply.header("www-authenticate", challenge), error);
 }
