@@ -6,7 +6,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { grpcStatus } from "../errors/status.js";
 import type { Logger } from "../ops/logger.js";
-import { bearerToken, checkAccess } from "./access.js";
+import type { ControllerMetrics } from "../ops/metrics.js";
+import { bearerToken, checkAccess, refusalCounter } from "./access.js";
 import type { Credentials, Role } from "./credentials.js";
 
 export interface GrpcAccessPolicy {
@@ -21,9 +22,12 @@ export function methodPaths(definition: Record<string, { path: string }>): strin
   return Object.values(definition).map((m) => m.path);
 }
 
-export function accessInterceptor(credentials: Credentials, policy: GrpcAccessPolicy, logger?: Logger): grpc.ServerInterceptor {
+export function accessInterceptor(
+  credentials: Credentials, policy: GrpcAccessPolicy, metrics: ControllerMetrics, logger?: Logger,
+): grpc.ServerInterceptor {
   const open = new Set(policy.open);
   const reader = new Set(policy.reader);
+  const countRefusal = refusalCounter(metrics, "grpc");
   return (method, call) => {
     if (open.has(method.path)) return new grpc.ServerInterceptingCall(call);
     const required: Role = reader.has(method.path) ? "reader" : "writer";
@@ -34,6 +38,7 @@ export function accessInterceptor(credentials: Credentials, policy: GrpcAccessPo
           const header = values.length === 1 && typeof values[0] === "string" ? values[0] : undefined;
           const access = checkAccess(credentials, bearerToken(header), required);
           if (access.error) {
+            countRefusal(access.error);
             logger?.info({ method: method.path, code: access.error.code }, "call refused: credential");
             call.sendStatus({ code: grpcStatus(access.error.code), details: access.error.message });
             return;

@@ -7,7 +7,8 @@ import bearerAuth from "@fastify/bearer-auth";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ControllerError } from "../errors/controller-error.js";
 import { sendError } from "../http/errors.js";
-import { permissionDenied, unauthenticated } from "./access.js";
+import type { ControllerMetrics } from "../ops/metrics.js";
+import { permissionDenied, refusalCounter, unauthenticated } from "./access.js";
 import { satisfies, type Credentials, type Role } from "./credentials.js";
 
 /** `open`: health, metrics and the ledger's read-only views, which anyone may audit. */
@@ -20,22 +21,25 @@ const REALM = 'Bearer realm="solar-controller"';
  * with `access`. From then on, registering a route on `app` outside such a scope fails the start.
  */
 export function accessScopes(
-  app: FastifyInstance, credentials: Credentials,
+  app: FastifyInstance, credentials: Credentials, metrics: ControllerMetrics,
 ): (access: Access, routes: (scope: FastifyInstance) => void) => void {
   const scopes = new WeakSet<FastifyInstance>();
+  const countRefusal = refusalCounter(metrics, "http");
   app.addHook("onRoute", function (this: FastifyInstance, route) {
     if (!scopes.has(this)) throw new Error(`route ${String(route.method)} ${route.url} is not in an access scope (open, reader or writer)`);
   });
   return (access, routes) => {
     app.register(async (scope) => {
       scopes.add(scope);
-      if (access !== "open") await guard(scope, credentials, access);
+      if (access !== "open") await guard(scope, credentials, access, countRefusal);
       routes(scope);
     });
   };
 }
 
-async function guard(scope: FastifyInstance, credentials: Credentials, required: Role): Promise<void> {
+async function guard(
+  scope: FastifyInstance, credentials: Credentials, required: Role, countRefusal: (error: ControllerError) => void,
+): Promise<void> {
   const roles = new WeakMap<FastifyRequest, Role>();
   await scope.register(bearerAuth, {
     keys: [], // unused: `auth` looks tokens up in constant time and remembers the role
@@ -52,16 +56,19 @@ async function guard(scope: FastifyInstance, credentials: Credentials, required:
   scope.addHook("onRequest", (request, reply, done) => {
     verify(request, reply, (error) => {
       if (error !== undefined && (error as { statusCode?: number }).statusCode !== 401) return done(error);
-      if (error !== undefined) return void refuse(request, reply, unauthenticated(), REALM);
+      if (error !== undefined) return void refuse(request, reply, unauthenticated(), REALM, countRefusal);
       if (!satisfies(roles.get(request)!, required)) {
-        return void refuse(request, reply, permissionDenied(required), `${REALM}, error="insufficient_scope"`);
+        return void refuse(request, reply, permissionDenied(required), `${REALM}, error="insufficient_scope"`, countRefusal);
       }
       done();
     });
   });
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, error: ControllerError, challenge: string): FastifyReply {
+function refuse(
+  request: FastifyRequest, reply: FastifyReply, error: ControllerError, challenge: string, count: (error: ControllerError) => void,
+): FastifyReply {
+  count(error);
   request.log.info({ method: request.method, route: request.routeOptions.url, code: error.code }, "request refused: credential");
   return sendError(reply.header("www-authenticate", challenge), error);
 }

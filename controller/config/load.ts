@@ -1,7 +1,8 @@
 // Loads the configuration: a YAML file, or the embedded defaults when there is none. Every
-// problem is reported with the dotted path of the field at fault.
+// problem is reported with the dotted path of the field at fault, or for YAML that does not
+// parse, with its line and column: never with the file's text, which may hold a secret.
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
+import { parseDocument, type ErrorCode, type YAMLError } from "yaml";
 import { ControllerError, type Parsed } from "../errors/controller-error.js";
 import { DEFAULT_CONFIG_YAML } from "./defaults.js";
 import { configSchema, type ConfigFile } from "./schema.js";
@@ -51,13 +52,60 @@ export interface ControllerConfig {
   ledger: { enabled: boolean; dir: string; keysDir: string; origin: string };
 }
 
-export function parseConfig(yamlText: string, source = "configuration"): Parsed<ControllerConfig> {
-  let raw: unknown;
+/**
+ * What each YAML problem is, in words of our own: the library's messages quote the text at fault
+ * (a tag, an escape, an alias name) and its code frame quotes the whole line.
+ */
+const YAML_PROBLEMS: Record<ErrorCode, string> = {
+  ALIAS_PROPS: "an alias cannot have a tag or an anchor",
+  BAD_ALIAS: "a malformed alias or anchor",
+  BAD_COLLECTION_TYPE: "a tag that does not fit its collection",
+  BAD_DIRECTIVE: "a malformed directive",
+  BAD_DQ_ESCAPE: "an invalid escape sequence in a double-quoted string",
+  BAD_INDENT: "bad indentation",
+  BAD_PROP_ORDER: "anchor and tag in the wrong order",
+  BAD_SCALAR_START: "a plain value cannot start with this character",
+  BLOCK_AS_IMPLICIT_KEY: "a block collection used as an implicit key",
+  BLOCK_IN_FLOW: "a block collection inside a flow collection",
+  DUPLICATE_KEY: "a key given twice in one mapping",
+  IMPOSSIBLE: "an internal YAML parser error",
+  KEY_OVER_1024_CHARS: "an implicit key longer than 1024 characters",
+  MISSING_CHAR: "a missing character (a closing quote, bracket, brace, or a separator)",
+  MULTILINE_IMPLICIT_KEY: "an implicit key that spans lines",
+  MULTIPLE_ANCHORS: "more than one anchor on a node",
+  MULTIPLE_DOCS: "more than one document",
+  MULTIPLE_TAGS: "more than one tag on a node",
+  NON_STRING_KEY: "a key that is not a string",
+  RESOURCE_EXHAUSTION: "too many alias expansions",
+  TAB_AS_INDENT: "a tab used as indentation",
+  TAG_RESOLVE_FAILED: "an unknown tag",
+  UNEXPECTED_TOKEN: "an unexpected token",
+};
+
+function yamlRefusal(source: string, problem: YAMLError): ControllerError {
+  const at = problem.linePos?.[0];
+  const where = at === undefined ? "" : ` at line ${at.line}, column ${at.col}`;
+  return ControllerError.invalid(source, `not valid YAML${where}: ${YAML_PROBLEMS[problem.code] ?? "a YAML error"} (${problem.code})`);
+}
+
+/** The YAML text as plain data; warnings (an unknown tag, an ambiguous anchor) refuse it too. */
+function parseYamlText(yamlText: string, source: string): Parsed<unknown> {
+  // Warnings are read here, never printed (yaml's parse() would emit them, code frame and all).
+  const doc = parseDocument(yamlText);
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) return { error: yamlRefusal(source, problem) };
   try {
-    raw = parseYaml(yamlText);
-  } catch (e) {
-    return { error: ControllerError.invalid(source, `not valid YAML: ${(e as Error).message}`) };
+    return { value: doc.toJS() };
+  } catch {
+    // toJS fails only on aliases (undefined anchor, too many expansions); its message names the alias.
+    return { error: ControllerError.invalid(source, "not valid YAML: an alias that names no anchor before it, or too many alias expansions") };
   }
+}
+
+export function parseConfig(yamlText: string, source = "configuration"): Parsed<ControllerConfig> {
+  const yaml = parseYamlText(yamlText, source);
+  if (yaml.error) return yaml;
+  const raw = yaml.value;
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -71,8 +119,13 @@ export function parseConfig(yamlText: string, source = "configuration"): Parsed<
 /** Reads `path`, or the embedded defaults when `path` is undefined. */
 export async function loadConfig(path: string | undefined): Promise<ControllerConfig> {
   const text = path === undefined ? DEFAULT_CONFIG_YAML : await readFile(path, "utf8");
-  const result = parseConfig(text, path ?? "embedded defaults");
-  if (result.error) throw new ControllerError(result.error.code, `${path ?? "embedded defaults"}: ${result.error.message}`, result.error.field);
+  const source = path ?? "embedded defaults";
+  const result = parseConfig(text, source);
+  if (result.error) {
+    // A YAML error is already named after the file.
+    const message = result.error.field === source ? result.error.message : `${source}: ${result.error.message}`;
+    throw new ControllerError(result.error.code, message, result.error.field);
+  }
   return result.value;
 }
 

@@ -1,6 +1,7 @@
 // The gRPC EnergyService: the same readings as POST /v1/energy, checked by the same parser, so a
 // bad field is INVALID_ARGUMENT naming it and nothing of the call is applied. Counts are checked
-// on the wire before decoding (wire-count.ts) and per stream before anything is copied.
+// on the wire before decoding (wire-count.ts), per message and per stream; at most
+// MAX_OPEN_REPORT_STREAMS streams are open at once (limits.ts).
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -8,9 +9,12 @@ import { parseReadings, type EnergyReading } from "../energy/reading.js";
 import type { ApplyResult, IgnoreReason, SiteEnergy } from "../energy/site-energy.js";
 import { Code, ControllerError, type Parsed } from "../errors/controller-error.js";
 import { grpcStatus } from "../errors/status.js";
+import type { Logger } from "../ops/logger.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
-import { MAX_STREAM_READINGS } from "./limits.js";
-import { RefusedMessage, guardDeserializer } from "./wire-count.js";
+import {
+  MAX_OPEN_REPORT_STREAMS, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS, REPORT_STREAM_RETRY_AFTER_SECONDS,
+} from "./limits.js";
+import { CountedMessage, RefusedMessage, guardDeserializer } from "./wire-count.js";
 
 export const ENERGY_PROTO = join(import.meta.dirname, "energy.proto");
 
@@ -37,7 +41,7 @@ interface ReportResponse {
   ignored: Array<{ message: number; index: number; site: string; reason: number }>;
 }
 
-type Incoming = ReportRequest | RefusedMessage;
+type Incoming = CountedMessage<ReportRequest> | RefusedMessage;
 
 export function loadEnergyProto(): grpc.GrpcObject {
   const definition = protoLoader.loadSync(ENERGY_PROTO, {
@@ -79,15 +83,6 @@ function toJsonShape(request: ReportRequest, prefix: string): Parsed<unknown> {
   return { value: { readings } };
 }
 
-// A handler's exception would otherwise escape an event callback and end the process.
-function guarded(fail: () => void, work: () => void): void {
-  try {
-    work();
-  } catch {
-    fail();
-  }
-}
-
 // The parser names fields as JSON has them; the one that differs on this wire is the timestamp.
 function withWireName(error: ControllerError): ControllerError {
   const field = error.field?.replace(/\.timestamp$/, ".timestamp_ms");
@@ -98,13 +93,43 @@ function withWireName(error: ControllerError): ControllerError {
 function toServiceError(error: ControllerError): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
   if (error.field) metadata.set("field", error.field);
+  // gRPC's own retry hint (gRFC A6), which grpc clients with a retry policy honour.
+  if (error.retryAfterSeconds !== undefined) metadata.set("grpc-retry-pushback-ms", String(error.retryAfterSeconds * 1000));
   return { code: grpcStatus(error.code), details: error.message, metadata };
 }
 
-export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMetrics): grpc.UntypedServiceImplementation {
-  const parse = (request: Incoming, nowMs: number, prefix: string): Parsed<EnergyReading[]> => {
-    if (request instanceof RefusedMessage) return { error: request.toError(prefix) };
-    const shaped = toJsonShape(request, prefix);
+/** An exception's type and where it was thrown; its message may quote the request, so it stays out. */
+function described(e: unknown): { type: string; at: string[] } {
+  if (!(e instanceof Error)) return { type: typeof e, at: [] };
+  const at = (e.stack ?? "").split("\n").map((l) => l.trim()).filter((l) => l.startsWith("at "));
+  return { type: e.name, at };
+}
+
+/**
+ * Runs a call's event callbacks: the first exception is logged (type and stack, never the
+ * request or its metadata) and answered INTERNAL; it would otherwise escape an event callback
+ * and end the process.
+ */
+function callGuard(logger: Logger, method: string, fail: () => void): (work: () => void) => void {
+  let failed = false;
+  return (work) => {
+    try {
+      work();
+    } catch (e) {
+      if (failed) return;
+      failed = true;
+      logger.error({ method, error: described(e) }, `${method}: unexpected error; answered INTERNAL`);
+      fail();
+    }
+  };
+}
+
+export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMetrics, logger: Logger): grpc.UntypedServiceImplementation {
+  /** Decodes a counted message and checks its readings with the parser HTTP uses. */
+  const parse = (request: CountedMessage<ReportRequest>, nowMs: number, prefix: string): Parsed<EnergyReading[]> => {
+    const decoded = request.decode();
+    if (decoded instanceof RefusedMessage) return { error: decoded.toError(prefix) };
+    const shaped = toJsonShape(decoded, prefix);
     if (shaped.error) return shaped;
     const parsed = parseReadings(shaped.value, energy.siteNames, nowMs, { fieldPrefix: prefix });
     return parsed.error ? { error: withWireName(parsed.error) } : parsed;
@@ -126,47 +151,71 @@ export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMet
     });
   };
   const internal = () => new ControllerError(Code.Internal, "internal error");
+  let openStreams = 0;
   return {
     Report(call: grpc.ServerUnaryCall<Incoming, ReportResponse>, callback: grpc.sendUnaryData<ReportResponse>) {
-      guarded(() => callback(toServiceError(internal()), null), () => {
-        const parsed = parse(call.request, Date.now(), "");
+      callGuard(logger, "Report", () => callback(toServiceError(internal()), null))(() => {
+        const request = call.request;
+        if (request instanceof RefusedMessage) return refuse(request.toError(), callback);
+        const parsed = parse(request, Date.now(), "");
         if (parsed.error) refuse(parsed.error, callback);
         else apply([parsed.value], callback);
       });
     },
     ReportStream(call: grpc.ServerReadableStream<Incoming, ReportResponse>, callback: grpc.sendUnaryData<ReportResponse>) {
+      // Refused before any message is read: without a data listener, grpc-js decodes nothing.
+      if (openStreams >= MAX_OPEN_REPORT_STREAMS) {
+        metrics.reportStreamsRefused.inc();
+        callback(toServiceError(new ControllerError(Code.ResourceExhausted,
+          `${MAX_OPEN_REPORT_STREAMS} ReportStream calls are open, the most at once; retry in ${REPORT_STREAM_RETRY_AFTER_SECONDS} s`,
+          undefined, REPORT_STREAM_RETRY_AFTER_SECONDS)), null);
+        return;
+      }
+      metrics.reportStreamsOpen.set(++openStreams);
       const messages: EnergyReading[][] = [];
-      let total = 0;
+      let readings = 0;
+      let points = 0;
       let done = false;
+      /** Ends the call's share of the budget, once, whichever way the call ends. */
+      const finish = () => {
+        if (done) return;
+        done = true;
+        metrics.reportStreamsOpen.set(--openStreams);
+      };
       // Answer at once and read no further: the call is paused here, and grpc-js ends it (later
       // messages are neither buffered nor decoded) once the status is out.
       const stop = (error: ControllerError) => {
-        done = true;
+        finish();
         call.pause();
         refuse(error, callback);
       };
-      const fail = () => stop(internal());
-      call.on("data", (request: Incoming) => guarded(fail, () => {
+      const run = callGuard(logger, "ReportStream", () => stop(internal()));
+      call.on("data", (request: Incoming) => run(() => {
         if (done) return;
         const n = messages.length;
-        if (!(request instanceof RefusedMessage) && total + request.readings.length > MAX_STREAM_READINGS) {
-          return stop(ControllerError.invalid("readings", `${total + request.readings.length} readings by message ${n}; at most ${MAX_STREAM_READINGS} per stream`));
+        if (request instanceof RefusedMessage) return stop(request.toError(`messages.${n}.`));
+        // The stream's budgets, on the wire counts: a message over them is never decoded.
+        if (readings + request.readings > MAX_STREAM_READINGS) {
+          return stop(ControllerError.invalid("readings", `${readings + request.readings} readings by message ${n}; at most ${MAX_STREAM_READINGS} per stream`));
+        }
+        if (points + request.forecastPoints > MAX_STREAM_FORECAST_POINTS) {
+          return stop(ControllerError.invalid("readings.forecast",
+            `${points + request.forecastPoints} forecast points by message ${n}; at most ${MAX_STREAM_FORECAST_POINTS} per stream`));
         }
         // Each message is checked against the clock when it arrives.
         const parsed = parse(request, Date.now(), `messages.${n}.`);
         if (parsed.error) return stop(parsed.error);
         messages.push(parsed.value);
-        total += parsed.value.length;
+        readings += request.readings;
+        points += request.forecastPoints;
       }));
-      call.on("end", () => guarded(fail, () => {
+      call.on("end", () => run(() => {
         if (done) return;
-        done = true;
+        finish();
         if (messages.length === 0) refuse(ControllerError.invalid("messages", "expected at least one message"), callback);
         else apply(messages, callback);
       }));
-      call.on("cancelled", () => {
-        done = true;
-      });
+      call.on("cancelled", finish);
     },
   };
 }

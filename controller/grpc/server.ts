@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation, service as healthService } from "grpc-health-check";
 import { Credentials } from "../auth/credentials.js";
 import { accessInterceptor, methodPaths } from "../auth/grpc-access.js";
-import type { Logger } from "../ops/logger.js";
+import { createLogger, type Logger } from "../ops/logger.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
@@ -26,11 +26,11 @@ export interface GrpcApi {
 
 export function createGrpcApi(
   energy: SiteEnergy, metrics: ControllerMetrics, ledger: LogStorage | null = null,
-  credentials: Credentials = Credentials.none(), logger?: Logger,
+  credentials: Credentials = Credentials.none(), logger: Logger = createLogger(),
 ): GrpcApi {
   const policy = { open: [...methodPaths(healthService), ...methodPaths(ledgerServiceDefinition())], reader: [] };
-  const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [accessInterceptor(credentials, policy, logger)] });
-  server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics));
+  const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [accessInterceptor(credentials, policy, metrics, logger)] });
+  server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics, logger));
   if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);

@@ -2,10 +2,11 @@
 // before anything is decoded. protobufjs builds every reading of a message before a handler
 // runs, so a 4 MB message of two million empty readings would block the event loop for seconds
 // only to be refused afterwards; the scan reads tags and lengths, allocates nothing per field,
-// and lets the handler refuse such a message at the cost of one pass over its bytes.
+// and lets the handler refuse such a message at the cost of one pass over its bytes. Decoding
+// waits until the handler asks, so a stream's budget is checked on these counts too.
 import { ControllerError } from "../errors/controller-error.js";
 import { MAX_FORECAST_POINTS } from "../energy/reading.js";
-import { MAX_MESSAGE_READINGS } from "./limits.js";
+import { MAX_MESSAGE_FORECAST_POINTS, MAX_MESSAGE_READINGS } from "./limits.js";
 
 const READINGS_FIELD = 1; // ReportRequest.readings
 const FORECAST_FIELD = 8; // Reading.forecast
@@ -20,45 +21,67 @@ export class RefusedMessage {
   }
 }
 
+/** A message within the per-message caps, counted and not yet decoded. */
+export class CountedMessage<T> {
+  constructor(
+    readonly readings: number,
+    readonly forecastPoints: number,
+    private readonly bytes: Buffer,
+    private readonly deserialize: (bytes: Buffer) => T,
+  ) {}
+
+  decode(): T | RefusedMessage {
+    try {
+      return this.deserialize(this.bytes);
+    } catch (e) {
+      return new RefusedMessage("(message)", `not a valid ReportRequest: ${(e as Error).message}`);
+    }
+  }
+}
+
 export interface WireCounts {
   readings: number;
+  /** All readings' forecast points together (counted up to the first reading over the cap). */
+  forecastPoints: number;
   /** The first reading with more forecast points than allowed, if any. */
   forecastOver?: { index: number; points: number };
 }
 
 /** Counts on the wire; null when the bytes are not protobuf wire format. */
 export function countReadings(bytes: Uint8Array): WireCounts | null {
-  const counts: WireCounts = { readings: 0 };
+  const counts: WireCounts = { readings: 0, forecastPoints: 0 };
   const ok = eachField(bytes, 0, bytes.length, READINGS_FIELD, (from, to) => {
     const index = counts.readings++;
     if (counts.forecastOver !== undefined) return true;
     let points = 0;
     if (!eachField(bytes, from, to, FORECAST_FIELD, () => (points++, true))) return false;
     if (points > MAX_FORECAST_POINTS) counts.forecastOver = { index, points };
+    else counts.forecastPoints += points;
     return true;
   });
   return ok ? counts : null;
 }
 
 /**
- * Wraps a method's request deserializer: over the caps, or undecodable, the handler receives a
- * RefusedMessage (answered INVALID_ARGUMENT) and the readings are never decoded.
+ * Wraps a method's request deserializer: over the per-message caps, or not protobuf, the handler
+ * receives a RefusedMessage (answered INVALID_ARGUMENT); otherwise a CountedMessage, which the
+ * handler decodes once its own checks pass.
  */
-export function guardDeserializer<T>(deserialize: (bytes: Buffer) => T): (bytes: Buffer) => T | RefusedMessage {
+export function guardDeserializer<T>(deserialize: (bytes: Buffer) => T): (bytes: Buffer) => CountedMessage<T> | RefusedMessage {
   return (bytes) => {
     const counts = countReadings(bytes);
-    if (counts !== null && counts.readings > MAX_MESSAGE_READINGS) {
+    if (counts === null) return new RefusedMessage("(message)", "not a valid ReportRequest: malformed protobuf wire format");
+    if (counts.readings > MAX_MESSAGE_READINGS) {
       return new RefusedMessage("readings", `${counts.readings} readings in one message; at most ${MAX_MESSAGE_READINGS}`);
     }
-    if (counts?.forecastOver !== undefined) {
+    if (counts.forecastOver !== undefined) {
       const { index, points } = counts.forecastOver;
       return new RefusedMessage(`readings.${index}.forecast`, `${points} points; at most ${MAX_FORECAST_POINTS}`);
     }
-    try {
-      return deserialize(bytes);
-    } catch (e) {
-      return new RefusedMessage("(message)", `not a valid ReportRequest: ${(e as Error).message}`);
+    if (counts.forecastPoints > MAX_MESSAGE_FORECAST_POINTS) {
+      return new RefusedMessage("readings.forecast", `${counts.forecastPoints} forecast points in one message; at most ${MAX_MESSAGE_FORECAST_POINTS}`);
     }
+    return new CountedMessage(counts.readings, counts.forecastPoints, bytes, deserialize);
   };
 }
 

@@ -58,7 +58,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
   app.setNotFoundHandler((_request, reply) =>
     sendError(reply, new ControllerError(Code.NotFound, "no such route")));
 
-  const routes = accessScopes(app, deps.credentials);
+  const routes = accessScopes(app, deps.credentials, deps.metrics);
   routes("reader", (scope) => {
     registerTableRoute(scope, deps.feed, deps.metrics, deps.maxWaitMs);
     registerReportRoute(scope, { observations: deps.observations, tables: deps.feed, metrics: deps.metrics });

@@ -101,6 +101,18 @@ export class ControllerMetrics {
     name: "solar_controller_report_credit_entries", help: "(reporter, table version, service, upstream) counts of requests without a response kept.",
     registers: [this.registry],
   });
+  readonly authRefused = new Counter({
+    name: "solar_controller_auth_refused_total",
+    help: "HTTP requests and gRPC calls refused for their credential, by api (http, grpc) and code (unauthenticated: none or not known; permission_denied: without the role).",
+    labelNames: ["api", "code"] as const, registers: [this.registry],
+  });
+  readonly reportStreamsOpen = new Gauge({
+    name: "solar_controller_grpc_report_streams_open", help: "EnergyService ReportStream calls open now.", registers: [this.registry],
+  });
+  readonly reportStreamsRefused = new Counter({
+    name: "solar_controller_grpc_report_streams_refused_total",
+    help: "ReportStream calls refused with RESOURCE_EXHAUSTED because the most allowed at once were open.", registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "solar_controller_" });

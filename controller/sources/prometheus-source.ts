@@ -22,7 +22,7 @@ export interface ScrapeReport {
   outcome: ScrapeOutcome;
   field?: SourceField;
   reason?: string;
-  /** Readings applied to SiteEnergy (0 or 1: one site per source). */
+  /** Readings applied to SiteEnergy (0 or 1: one site per source); a scrape can be ok and apply 0. */
   applied: number;
   powerDrawWatts?: number;
 }
@@ -141,12 +141,17 @@ export class PrometheusSource {
     const { readings, powerDrawWatts } = checked.value;
     // Stopped while the answer was in: a stopped source changes nothing.
     if (this.stopper.signal.aborted) return { outcome: "cancelled", reason: "source stopped", applied: 0 };
+    let applied = 0;
     if (readings.length > 0) {
-      energy.apply(readings);
-      metrics.readingsAccepted.inc({ source: "prometheus" }, readings.length);
+      // The reading is stamped with this controller's clock, so it is left out only when another
+      // source already gave the site a later reading, or a scrape at the same millisecond did.
+      const result = energy.apply(readings);
+      applied = result.applied;
+      metrics.readingsAccepted.inc({ source: "prometheus" }, applied);
+      for (const r of result.ignored) metrics.readingsIgnored.inc({ source: "prometheus", reason: r.reason });
     }
     if (powerDrawWatts !== undefined) metrics.sourcePowerDraw.set({ source: this.name, site: this.config.site }, powerDrawWatts);
-    const report: ScrapeReport = { outcome: "ok", applied: readings.length };
+    const report: ScrapeReport = { outcome: "ok", applied };
     if (powerDrawWatts !== undefined) report.powerDrawWatts = powerDrawWatts;
     return report;
   }

@@ -3,7 +3,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessInterceptor, methodPaths } from "../../../controller/auth/grpc-access.js";
-import { TOKENS, UNKNOWN_TOKEN, bearer, credentials } from "./support.js";
+import { ControllerMetrics } from "../../../controller/ops/metrics.js";
+import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, refusalCounts } from "./support.js";
 
 const bytes = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
 const method = (path: string) => ({
@@ -14,12 +15,13 @@ const method = (path: string) => ({
 const definition = { Open: method("/test.Probe/Open"), Read: method("/test.Probe/Read"), Later: method("/test.Probe/Later") };
 
 let server: grpc.Server;
+const metrics = new ControllerMetrics();
 let client: grpc.Client & Record<string, Function>;
 const seenMetadata: grpc.Metadata[] = [];
 
 beforeAll(async () => {
   server = new grpc.Server({
-    interceptors: [accessInterceptor(credentials(), { open: [definition.Open.path], reader: [definition.Read.path] })],
+    interceptors: [accessInterceptor(credentials(), { open: [definition.Open.path], reader: [definition.Read.path] }, metrics)],
   });
   const echo = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     seenMetadata.push(call.metadata);
@@ -74,6 +76,31 @@ describe("accessInterceptor", () => {
       expect((await call("Later", ...values)).code, values.join(" | ")).toBe(grpc.status.UNAUTHENTICATED);
     }
     expect((await call("Later", `bearer ${TOKENS.writer[0]}`)).code).toBe(grpc.status.OK);
+  });
+
+  it("has both refusal series from the start, at 0", async () => {
+    const fresh = new ControllerMetrics();
+    accessInterceptor(credentials(), { open: [], reader: [] }, fresh);
+    expect(await refusalCounts(fresh)).toEqual({ "grpc unauthenticated": 0, "grpc permission_denied": 0 });
+  });
+
+  it("counts every refusal by code, and neither accepted nor open calls", async () => {
+    const before = await refusalCounts(metrics);
+    for (const [name, authorization, expected] of [
+      ["Open", undefined, grpc.status.OK], ["Open", bearer(UNKNOWN_TOKEN), grpc.status.OK],
+      ["Read", bearer(TOKENS.reader[0]!), grpc.status.OK], ["Later", bearer(TOKENS.writer[0]!), grpc.status.OK],
+      ["Read", undefined, grpc.status.UNAUTHENTICATED], ["Later", bearer(UNKNOWN_TOKEN), grpc.status.UNAUTHENTICATED],
+      ["Later", "Basic dzp3", grpc.status.UNAUTHENTICATED],
+      ["Later", bearer(TOKENS.reader[1]!), grpc.status.PERMISSION_DENIED],
+    ] as const) {
+      const outcome = authorization === undefined ? await call(name) : await call(name, authorization);
+      expect(outcome.code, `${name} ${authorization}`).toBe(expected);
+    }
+    const after = await refusalCounts(metrics);
+    expect(after).toEqual({
+      "grpc unauthenticated": before["grpc unauthenticated"]! + 3,
+      "grpc permission_denied": before["grpc permission_denied"]! + 1,
+    });
   });
 
   it("hands the handler the call's metadata without the credential", async () => {

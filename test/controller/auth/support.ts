@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Credentials } from "../../../controller/auth/credentials.js";
 import { openLog } from "../../../controller/ledger/log/open.js";
+import type { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { PosixStorage } from "../../../controller/ledger/storage/posix/posix-storage.js";
 import { NOW, ORIGIN, keys } from "../ledger/checkpoint/fixed-keys.js";
 
@@ -18,6 +19,12 @@ export const UNKNOWN_TOKEN = "unknown-token-0123456789ab";
 
 export const credentials = (): Credentials => Credentials.fromTokens(TOKENS);
 export const bearer = (token: string): string => `Bearer ${token}`;
+
+/** Every series of solar_controller_auth_refused_total, keyed "api code". */
+export async function refusalCounts(metrics: ControllerMetrics): Promise<Record<string, number>> {
+  const { values } = await metrics.authRefused.get();
+  return Object.fromEntries(values.map((v) => [`${v.labels["api"]} ${v.labels["code"]}`, v.value]));
+}
 
 /** A log on disk with one durable entry and a signed checkpoint; `remove` deletes it. */
 export async function smallLedger(): Promise<{ storage: PosixStorage; remove(): void }> {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG_YAML } from "../../../controller/config/defaults.js";
 import { loadConfig, parseConfig } from "../../../controller/config/load.js";
@@ -30,7 +33,7 @@ describe("controller configuration", () => {
   });
 
   const bad: Array<[string, string, RegExp]> = [
-    ["not YAML", "sites: [", /not valid YAML/],
+    ["not YAML", "sites: [", /^configuration: not valid YAML at line 1, column 9: bad indentation \(BAD_INDENT\)$/],
     ["no sites", "services: []", /^sites: /],
     ["negative capacity", minimal.replace("capacity_rps: 100", "capacity_rps: -1"), /^sites\.0\.capacity_rps: /],
     ["NaN-like value", minimal.replace("capacity_rps: 100", "capacity_rps: .nan"), /^sites\.0\.capacity_rps: /],
@@ -64,4 +67,60 @@ describe("controller configuration", () => {
       expect(error?.message).toMatch(message);
     });
   }
+
+  describe("YAML that does not parse", () => {
+    const SECRET = "s3cr3t-0123456789abcdef";
+    // Each puts the secret on the line at fault, where the YAML library's own message or code frame would quote it.
+    const cases: Array<[string, string, string]> = [
+      ["a bad escape", `${minimal}auth: { writer_tokens_file: "/run/${SECRET}\\q" }\n`,
+        "at line 6, column 58: an invalid escape sequence in a double-quoted string (BAD_DQ_ESCAPE)"],
+      ["bad indentation", `${minimal}ledger:\n  dir: /data\n origin: ${SECRET}\n`, "at line 8, column 1: bad indentation (BAD_INDENT)"],
+      ["a duplicate key", `${minimal}ledger: { dir: ${SECRET}, dir: x }\n`, "at line 6, column 41: a key given twice in one mapping (DUPLICATE_KEY)"],
+      ["a tab as indentation", `${minimal}ledger:\n\tdir: ${SECRET}\n`, "at line 7, column 1: a tab used as indentation (TAB_AS_INDENT)"],
+      ["an unknown tag (a warning in the YAML library)", `${minimal}ledger: { dir: !${SECRET} x }\n`,
+        "at line 6, column 16: an unknown tag (TAG_RESOLVE_FAILED)"],
+    ];
+    for (const [name, yaml, where] of cases) {
+      it(`names the line and column of ${name}, not the text`, () => {
+        const { error } = parseConfig(yaml);
+        expect(error?.code).toBe("invalid_argument");
+        expect(error?.field).toBe("configuration");
+        expect(error?.message).toBe(`configuration: not valid YAML ${where}`);
+      });
+    }
+
+    it("refuses an alias to no anchor without naming the alias", () => {
+      const { error } = parseConfig(`${minimal}ledger: { dir: *${SECRET} }\n`);
+      expect(error?.message).toBe("configuration: not valid YAML: an alias that names no anchor before it, or too many alias expansions");
+    });
+
+    it("prints nothing of its own for a YAML warning", async () => {
+      const warnings: unknown[] = [];
+      const listener = (w: unknown) => warnings.push(w);
+      process.on("warning", listener);
+      try {
+        expect(parseConfig(`${minimal}ledger: { dir: !${SECRET} x }\n`).error).toBeDefined();
+        // process.emitWarning delivers on a later tick.
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off("warning", listener);
+      }
+      expect(warnings).toEqual([]);
+    });
+
+    it("names the file once when loading one", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "solar-config-"));
+      try {
+        const path = join(dir, "controller.yaml");
+        writeFileSync(path, `${minimal}ledger:\n  dir: /data\n origin: ${SECRET}\n`);
+        const refused = await loadConfig(path).then(() => null, (e: Error) => e);
+        expect(refused?.message).toBe(`${path}: not valid YAML at line 8, column 1: bad indentation (BAD_INDENT)`);
+        writeFileSync(path, minimal.replace("capacity_rps: 100", "capacity_rps: -1"));
+        const invalid = await loadConfig(path).then(() => null, (e: Error) => e);
+        expect(invalid?.message).toMatch(new RegExp(`^${path.replaceAll(".", "\\.")}: sites\\.0\\.capacity_rps: `));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });

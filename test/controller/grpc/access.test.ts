@@ -11,8 +11,9 @@ import { SiteEnergy } from "../../../controller/energy/site-energy.js";
 import { loadEnergyProto } from "../../../controller/grpc/energy-service.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
+import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
-import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, smallLedger } from "../auth/support.js";
+import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, refusalCounts, smallLedger } from "../auth/support.js";
 
 type Client = grpc.Client & Record<string, Function>;
 type Outcome = { code: grpc.status; details?: string; accepted?: number };
@@ -29,7 +30,7 @@ interface Server {
 async function startServer(creds: Credentials, ledger: Awaited<ReturnType<typeof smallLedger>> | null): Promise<Server> {
   const energy = new SiteEnergy((await loadConfig(undefined)).sites);
   const metrics = new ControllerMetrics();
-  const api = createGrpcApi(energy, metrics, ledger?.storage ?? null, creds);
+  const api = createGrpcApi(energy, metrics, ledger?.storage ?? null, creds, createLogger("silent"));
   const address = `127.0.0.1:${await api.listen("127.0.0.1:0")}`;
   const insecure = grpc.credentials.createInsecure();
   const solar = (proto: grpc.GrpcObject) => (proto["solar"] as grpc.GrpcObject)["v1"] as grpc.GrpcObject;
@@ -94,6 +95,7 @@ describe("gRPC access with credentials", () => {
 
   it("refuses Report without a credential or with an unknown one (UNAUTHENTICATED), with a reader one (PERMISSION_DENIED)", async () => {
     const before = s.energy.currentRevision;
+    const refusedBefore = await refusalCounts(s.metrics);
     expect((await report(s)).code).toBe(grpc.status.UNAUTHENTICATED);
     expect((await report(s, UNKNOWN_TOKEN)).code).toBe(grpc.status.UNAUTHENTICATED);
     for (const token of TOKENS.reader) {
@@ -101,11 +103,17 @@ describe("gRPC access with credentials", () => {
     }
     expect(s.energy.currentRevision).toBe(before);
     expect(await readingsCounted(s)).not.toMatch(/source="grpc"/);
+    expect(await refusalCounts(s.metrics)).toEqual({
+      "grpc unauthenticated": refusedBefore["grpc unauthenticated"]! + 2,
+      "grpc permission_denied": refusedBefore["grpc permission_denied"]! + 2,
+    });
   });
 
   it("applies Report with either writer credential (rotation)", async () => {
     const before = s.energy.currentRevision;
+    const refusedBefore = await refusalCounts(s.metrics);
     for (const token of TOKENS.writer) expect(await report(s, token)).toEqual({ code: grpc.status.OK, accepted: 1 });
+    expect(await refusalCounts(s.metrics)).toEqual(refusedBefore);
     expect(s.energy.currentRevision).toBe(before + 2);
     expect(s.energy.get("berlin")).toMatchObject({ pvWatts: 1_111, health: "draining" });
   });

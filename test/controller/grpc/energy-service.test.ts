@@ -2,6 +2,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { createRequire } from "node:module";
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
 import { SiteEnergy } from "../../../controller/energy/site-energy.js";
@@ -15,12 +16,16 @@ let energy: SiteEnergy;
 let metrics: ControllerMetrics;
 let client: EnergyClient;
 let health: grpc.Client & Record<string, Function>;
+/** What the server logged, one parsed JSON line each. */
+let logLines: Array<Record<string, unknown>>;
 
 // A fresh controller state, server and client per test (loopback connections are cheap).
 beforeEach(async () => {
   energy = new SiteEnergy((await loadConfig(undefined)).sites);
   metrics = new ControllerMetrics();
-  api = createGrpcApi(energy, metrics, null, credentials());
+  logLines = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  api = createGrpcApi(energy, metrics, null, credentials(), logger);
   const port = await api.listen("127.0.0.1:0");
   client = new EnergyClient(port, TOKENS.writer[0]!);
   const healthProto = createRequire(import.meta.url).resolve("grpc-health-check/proto/health/v1/health.proto");
@@ -128,6 +133,54 @@ describe("EnergyService.ReportStream", () => {
     const { error } = await client.stream([]);
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.metadata.get("field")).toEqual(["messages"]);
+  });
+});
+
+describe("unexpected errors in EnergyService", () => {
+  // A change listener that throws stands for any bug past validation: the exception surfaces in
+  // the handler, which must answer INTERNAL, log it once and leave the process serving.
+  const PV = 4_242.25;
+  const breakApply = () => energy.onChange(() => {
+    throw new Error(`listener failed on ${PV} W`);
+  });
+  const ERROR = 50;
+
+  const expectOneLoggedInternal = (method: string) => {
+    const errors = logLines.filter((l) => l["level"] === ERROR);
+    expect(errors).toHaveLength(1);
+    const line = errors[0]!;
+    expect(line).toMatchObject({ method, msg: `${method}: unexpected error; answered INTERNAL`, error: { type: "Error" } });
+    // Where it was thrown and how it got there: the listener, SiteEnergy.apply, the handler.
+    const at = (line["error"] as { at: string[] }).at;
+    expect(at[0]).toMatch(/^at .*energy-service\.test\.ts/);
+    expect(at.some((f) => /site-energy\.ts/.test(f))).toBe(true);
+    expect(at.some((f) => /controller\/grpc\/energy-service\.ts/.test(f))).toBe(true);
+    // Neither the request (its values, sites), the exception's message (it may quote the request) nor the metadata.
+    const text = JSON.stringify(line);
+    for (const secret of [String(PV), "sydney", "listener failed", TOKENS.writer[0]!, "authorization"]) expect(text).not.toContain(secret);
+  };
+
+  it("answers a Report INTERNAL, logs it once without the request, and serves the next call", async () => {
+    const unsubscribe = breakApply();
+    const { error } = await client.report({ readings: [{ site: "sydney", timestamp_ms: Date.now(), pv_watts: PV }] });
+    expect(error?.code).toBe(grpc.status.INTERNAL);
+    expect(error?.details).toBe("internal error");
+    expectOneLoggedInternal("Report");
+    unsubscribe();
+    const next = await client.report({ readings: [{ site: "berlin", timestamp_ms: Date.now(), pv_watts: 1 }] });
+    expect(next.response).toEqual({ accepted: 1, ignored: [] });
+  });
+
+  it("answers a ReportStream INTERNAL, logs it once without the request, and serves the next call", async () => {
+    const unsubscribe = breakApply();
+    const now = Date.now();
+    const { error } = await client.stream([1, 2, 3].map((i) => ({ readings: [{ site: "sydney", timestamp_ms: now - i, pv_watts: PV }] })));
+    expect(error?.code).toBe(grpc.status.INTERNAL);
+    expectOneLoggedInternal("ReportStream");
+    unsubscribe();
+    const next = await client.stream([{ readings: [{ site: "berlin", timestamp_ms: Date.now(), pv_watts: 2 }] }]);
+    expect(next.response).toEqual({ accepted: 1, ignored: [] });
+    expect(await metric("solar_controller_grpc_report_streams_open")).toEqual(["solar_controller_grpc_report_streams_open 0"]);
   });
 });
 

@@ -5,7 +5,8 @@ import { MAX_BATCH_READINGS, MAX_FORECAST_POINTS } from "../../../controller/ene
 import { energyServiceDefinition } from "../../../controller/grpc/energy-service.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import {
-  GRPC_SERVER_OPTIONS, MAX_MESSAGE_READINGS, MAX_RECEIVE_MESSAGE_BYTES, MAX_SEND_MESSAGE_BYTES, MAX_STREAM_READINGS,
+  GRPC_SERVER_OPTIONS, MAX_CONCURRENT_STREAMS_PER_CONNECTION, MAX_MESSAGE_FORECAST_POINTS, MAX_MESSAGE_READINGS, MAX_OPEN_REPORT_STREAMS,
+  MAX_RECEIVE_MESSAGE_BYTES, MAX_SEND_MESSAGE_BYTES, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS, REPORT_STREAM_RETRY_AFTER_SECONDS,
 } from "../../../controller/grpc/limits.js";
 import { MAX_RECORD_BYTES } from "../../../controller/ledger/records/codec.js";
 import type * as grpc from "@grpc/grpc-js";
@@ -16,27 +17,41 @@ const SITE = "s".repeat(63);
 const WIDEST_INT64 = "-1";
 
 describe("gRPC limits", () => {
-  it("has one cap per message (the HTTP batch cap) and one per stream", () => {
+  it("has caps per message (readings: the HTTP batch cap) and per stream, and bounds open calls", () => {
     expect(MAX_MESSAGE_READINGS).toBe(MAX_BATCH_READINGS);
     expect(MAX_MESSAGE_READINGS).toBe(1_000);
     expect(MAX_STREAM_READINGS).toBe(10_000);
+    // A stream fits 500 sites' readings with a day of 5-minute points each; so does one message.
+    expect(MAX_STREAM_FORECAST_POINTS).toBe(500 * 288);
+    expect(MAX_MESSAGE_FORECAST_POINTS).toBe(MAX_STREAM_FORECAST_POINTS);
+    expect(MAX_OPEN_REPORT_STREAMS).toBe(8);
+    expect(REPORT_STREAM_RETRY_AFTER_SECONDS).toBe(1);
     expect(GRPC_SERVER_OPTIONS).toEqual({
       "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
       "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
+      "grpc.max_concurrent_streams": MAX_CONCURRENT_STREAMS_PER_CONNECTION,
     });
+    expect(MAX_CONCURRENT_STREAMS_PER_CONNECTION).toBe(16);
   });
 
   it("receives exactly the largest valid ReportRequest", () => {
-    const reading = {
+    const reading = (points: number) => ({
       site: SITE, timestamp_ms: WIDEST_INT64, pv_watts: 1, battery_soc_percent: 1, battery_capacity_wh: 1, grid_carbon_g_per_kwh: 1,
-      health: 3, forecast: Array.from({ length: MAX_FORECAST_POINTS }, () => ({ timestamp_ms: WIDEST_INT64, pv_watts: 1 })),
-    };
-    // A ReportRequest is its readings' encodings one after another, so one reading's size × the
-    // cap is the full message's size (checked at 10).
-    const size = (n: number) => report.requestSerialize({ readings: Array.from({ length: n }, () => reading) }).length;
-    expect(size(10)).toBe(10 * size(1));
-    expect(size(1) * MAX_MESSAGE_READINGS).toBe(MAX_RECEIVE_MESSAGE_BYTES);
-    expect(MAX_RECEIVE_MESSAGE_BYTES).toBe(6_453_000);
+      health: 3, forecast: Array.from({ length: points }, () => ({ timestamp_ms: WIDEST_INT64, pv_watts: 1 })),
+    });
+    // A ReportRequest is its readings' encodings one after another, so a message's size is the
+    // sum of its readings' sizes (checked at 10).
+    const size = (...points: number[]) => report.requestSerialize({ readings: points.map(reading) }).length;
+    expect(size(...Array(10).fill(7))).toBe(10 * size(7));
+    // The budget spread over every reading (144 points each) is the widest layout: each reading's
+    // length prefix takes two bytes. Packed into full readings, or into fewer, it is smaller.
+    const spread = MAX_MESSAGE_FORECAST_POINTS / MAX_MESSAGE_READINGS;
+    expect(spread).toBe(144);
+    expect(size(spread) * MAX_MESSAGE_READINGS).toBe(MAX_RECEIVE_MESSAGE_BYTES);
+    const full = MAX_MESSAGE_FORECAST_POINTS / MAX_FORECAST_POINTS;
+    expect(size(MAX_FORECAST_POINTS) * full + size(0) * (MAX_MESSAGE_READINGS - full)).toBeLessThan(MAX_RECEIVE_MESSAGE_BYTES);
+    expect(size(MAX_FORECAST_POINTS) * full).toBeLessThan(MAX_RECEIVE_MESSAGE_BYTES);
+    expect(MAX_RECEIVE_MESSAGE_BYTES).toBe(3_285_000);
   });
 
   it("sends exactly the largest ReportResponse, which is larger than any ledger answer", () => {

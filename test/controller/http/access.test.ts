@@ -14,7 +14,7 @@ import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
 import { encodeReport } from "../../../controller/reports/encode.js";
 import { Observations } from "../../../controller/reports/observations.js";
-import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, rawRequest, smallLedger } from "../auth/support.js";
+import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, rawRequest, refusalCounts, smallLedger } from "../auth/support.js";
 
 interface Api {
   app: FastifyInstance;
@@ -92,6 +92,7 @@ describe("HTTP access with reader and writer credentials", () => {
 
   it("takes energy readings only with a writer credential: none or unknown → 401, reader → 403, nothing applied", async () => {
     const before = api.energy.currentRevision;
+    const refusedBefore = await refusalCounts(api.metrics);
     expect((await postEnergy(api, "/v1/energy")).status).toBe(401);
     expect((await postEnergy(api, "/v1/energy", UNKNOWN_TOKEN)).status).toBe(401);
     for (const token of TOKENS.reader) {
@@ -101,11 +102,17 @@ describe("HTTP access with reader and writer credentials", () => {
       expect(JSON.parse(res.body).error).toEqual({ code: "permission_denied", message: "this endpoint needs a writer credential" });
     }
     expect(api.energy.currentRevision).toBe(before);
+    const refused = {
+      "http unauthenticated": refusedBefore["http unauthenticated"]! + 2,
+      "http permission_denied": refusedBefore["http permission_denied"]! + 2,
+    };
+    expect(await refusalCounts(api.metrics)).toEqual(refused);
     for (const token of TOKENS.writer) {
       const res = await postEnergy(api, "/v1/energy", token);
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body)).toEqual({ accepted: 1, ignored: [] });
     }
+    expect(await refusalCounts(api.metrics)).toEqual(refused);
     expect(api.energy.currentRevision).toBe(before + 2);
     expect(api.energy.get("berlin")).toMatchObject({ pvWatts: 777, health: "draining" });
   });

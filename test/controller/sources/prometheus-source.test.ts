@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PrometheusSource, createPrometheusSources } from "../../../controller/sources/prometheus-source.js";
 import {
-  controllerState, counterValue, deadUrl, scrapeCounts, serve, serveMetrics, sourceConfig, waitFor, type Loopback,
+  controllerState, counterValue, deadUrl, ignoredCounts, scrapeCounts, serve, serveMetrics, sourceConfig, waitFor, type Loopback,
 } from "./support/loopback.js";
 
 const WARN = 40;
@@ -45,6 +45,45 @@ describe("prometheus source", () => {
       expect((await metrics.sourceUp.get()).values).toEqual([{ labels: { source: "test" }, value: 0 }]);
     });
   }
+
+  it("applies a taken scrape's reading and counts it as accepted", async () => {
+    const { energy, metrics, deps } = await controllerState();
+    const source = new PrometheusSource(sourceConfig({ url: await exporter(() => "pv_watts 1000\nsoc_percent 50"), readings }), deps);
+    expect(await source.scrapeOnce()).toEqual({ outcome: "ok", applied: 1 });
+    expect(energy.get("berlin")).toMatchObject({ pvWatts: 1000, batterySocPercent: 50 });
+    expect(await counterValue(metrics, "readingsAccepted")).toBe(1);
+    expect(await counterValue(metrics, "readingsRejected")).toBe(0);
+    expect(await ignoredCounts(metrics)).toEqual({});
+  });
+
+  it("reports 0 applied and counts the reading as ignored when a scrape at the same millisecond was applied", async () => {
+    const nowMs = Date.now();
+    const { energy, metrics, deps } = await controllerState(() => nowMs);
+    let pv = 1000;
+    const source = new PrometheusSource(sourceConfig({ url: await exporter(() => `pv_watts ${pv}\nsoc_percent 50`), readings }), deps);
+    expect(await source.scrapeOnce()).toEqual({ outcome: "ok", applied: 1 });
+    pv = 2000;
+    expect(await source.scrapeOnce()).toEqual({ outcome: "ok", applied: 0 });
+    expect(energy.get("berlin")?.pvWatts).toBe(1000);
+    expect(energy.currentRevision).toBe(1);
+    expect(await counterValue(metrics, "readingsAccepted")).toBe(1);
+    expect(await counterValue(metrics, "readingsRejected")).toBe(0);
+    expect(await ignoredCounts(metrics)).toEqual({ duplicate: 1 });
+    // The target answered: the scrape is taken and the source is up, whatever the site already had.
+    expect((await scrapeCounts(metrics, "test"))["ok"]).toBe(2);
+    expect((await metrics.sourceUp.get()).values).toEqual([{ labels: { source: "test" }, value: 1 }]);
+  });
+
+  it("reports 0 applied and counts the reading as ignored when another source gave the site a later reading", async () => {
+    const nowMs = Date.now();
+    const { energy, metrics, deps } = await controllerState(() => nowMs);
+    energy.apply([{ site: "berlin", atMs: nowMs + 1_000, pvWatts: 7 }]);
+    const source = new PrometheusSource(sourceConfig({ url: await exporter(() => "pv_watts 1000\nsoc_percent 50"), readings }), deps);
+    expect(await source.scrapeOnce()).toEqual({ outcome: "ok", applied: 0 });
+    expect(energy.get("berlin")).toMatchObject({ pvWatts: 7, batterySocPercent: 0 });
+    expect(await counterValue(metrics, "readingsAccepted")).toBe(0);
+    expect(await ignoredCounts(metrics)).toEqual({ older_than_latest: 1 });
+  });
 
   it("counts an unreachable target and applies nothing", async () => {
     const { energy, metrics, deps } = await controllerState();

@@ -65,6 +65,18 @@ export class EnergyClient {
     });
   }
 
+  /** A ReportStream of these messages as bytes, left open until `end()` (or `cancel()`). */
+  openStream(messages: Buffer[]): { answer: Promise<Answer>; end(): void; cancel(): void } {
+    const method = this.definition["ReportStream"]!;
+    let call!: grpc.ClientWritableStream<Buffer>;
+    const answer = new Promise<Answer>((resolve) => {
+      call = this.raw.makeClientStreamRequest(method.path, (b: Buffer) => b, method.responseDeserialize, this.metadata(),
+        ((error, response) => resolve({ error, response: (response ?? null) as Answer["response"] })) as Callback);
+    });
+    for (const m of messages) call.write(m);
+    return { answer, end: () => call.end(), cancel: () => call.cancel() };
+  }
+
   /** Encodes a ReportRequest with the service's own serializer. */
   encode(request: object): Buffer {
     return this.definition["Report"]!.requestSerialize(request);

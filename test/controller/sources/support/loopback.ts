@@ -83,6 +83,12 @@ export async function counterValue(metrics: ControllerMetrics, name: "readingsAc
   return values.find((v) => v.labels["source"] === "prometheus")?.value ?? 0;
 }
 
+/** Readings from Prometheus sources that were valid but not applied, by reason (series that exist). */
+export async function ignoredCounts(metrics: ControllerMetrics): Promise<Record<string, number>> {
+  const { values } = await metrics.readingsIgnored.get();
+  return Object.fromEntries(values.filter((v) => v.labels["source"] === "prometheus").map((v) => [String(v.labels["reason"]), v.value]));
+}
+
 /** Polls `check` every 10 ms until it holds or `ms` pass; bounded so a broken test fails, not hangs. */
 export async function waitFor(check: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
