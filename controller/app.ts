@@ -40,7 +40,7 @@ export async function startController(
   const feed = new TableFeed(config.table.ttlMs);
   const observations = new Observations(config.services);
   const step = options.planStep ?? createPlanStep(config, energy, { observations });
-  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, energy, observations, logger) : null;
+  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, energy, observations, logger, metrics.registry) : null;
   // Republish well before the TTL so a quiet controller never lets proxies' tables go stale.
   const loop = new PlanLoop(step, feed, metrics, logger, config.planning.intervalMs, Math.floor(config.table.ttlMs / 3),
     (published) => void ledger?.recorder.recordTable(published, Date.now()));

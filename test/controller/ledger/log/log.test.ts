@@ -80,7 +80,7 @@ describe("log lifecycle on local disk", () => {
     const storage = new PosixStorage(dir);
     const first = await open(storage);
     await appendMany(first, 0, 300);
-    await first.flush();
+    await first.close();
     const older = verified(first.checkpoint);
 
     const second = await open(storage);

@@ -34,7 +34,11 @@ export interface BuiltLog {
 export async function buildLog(sizes: readonly number[], logKeys: LogKeys = keys): Promise<BuiltLog> {
   const dir = await tempDir();
   const storage = new PosixStorage(dir);
-  const log = await openLog({ origin: ORIGIN, keys: logKeys, storage, nowSeconds: () => NOW, maxBatchRecords: 100_000, maxPendingRecords: 100_000, maxBatchAgeMs: 1 });
+  const log = await openLog({
+    origin: ORIGIN, keys: logKeys, storage, nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchRecords: 100_000, maxPendingRecords: 100_000, maxBatchAgeMs: 1,
+    // Every partial stays, so the audit of stale partials has something to check.
+    partialGraceMs: Number.MAX_SAFE_INTEGER,
+  });
   const notes: string[] = [];
   let at = 0;
   for (const size of sizes) {
@@ -43,6 +47,7 @@ export async function buildLog(sizes: readonly number[], logKeys: LogKeys = keys
     at = size;
     notes.push(log.checkpoint);
   }
+  await log.close();
   return { dir, storage, notes };
 }
 
