@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../../../controller/ledger/checkpoint/checkpoint.js";
 import { openLog } from "../../../../controller/ledger/log/open.js";
 import { verifyLog, OLDER_CHECKPOINT_FILE } from "../../../../controller/ledger/verify/verify-log.js";
-import { NOW, buildLog, keys, otherKeys, otherTrusted, readBytes, trusted, type BuiltLog } from "./support.js";
+import { encodeRecordEntries } from "../../../../controller/ledger/records/codec.js";
+import { PosixStorage } from "../../../../controller/ledger/storage/posix/posix-storage.js";
+import { bigSnapshot } from "../records/support.js";
+import { NOW, ORIGIN, buildChunkedLog, buildLog, keys, otherKeys, otherTrusted, readBytes, recordBytes, tempDir, trusted, type BuiltLog } from "./support.js";
 
 // 2 full bundles and a partial one; level-1 tile partial; the previous checkpoint's (300) partials.
 const SIZES = [100, 300, 517];
@@ -104,5 +107,35 @@ describe("verifyLog", () => {
     for (const olderCheckpoint of [foreign.notes[0], "x\n"]) {
       expect((await verifyLog(log.storage, { ...opts, olderCheckpoint })).error?.file).toBe(OLDER_CHECKPOINT_FILE);
     }
+  });
+});
+
+describe("verifyLog over records stored in parts", () => {
+  it("puts each large record back together and counts it once", async () => {
+    const log = await buildChunkedLog();
+    const verdict = await verifyLog(log.storage, opts);
+    expect(verdict.error).toBeUndefined();
+    expect(verdict.value?.records).toEqual({ config_changed: 8, energy_snapshot: 2 });
+    expect(verdict.value?.size).toBe(log.records.at(-1)!.first + 3);
+  });
+
+  it("fails a log that lost a part, naming the bundle and entry", async () => {
+    const dir = await tempDir();
+    const storage = new PosixStorage(dir);
+    const log = await openLog({ origin: ORIGIN, keys, storage, nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchAgeMs: 1 });
+    const parts = encodeRecordEntries(bigSnapshot(5)).value!;
+    expect(parts).toHaveLength(4);
+    await log.append(recordBytes(0));
+    // Appended one by one, a part can go missing; Log.appendAll is what keeps them together.
+    await log.appendAll([parts[0]!, parts[1]!, parts[3]!]);
+    await log.append(recordBytes(1));
+    await log.close();
+    expect((await verifyLog(storage, opts)).error).toMatchObject({ file: "tile/entries/000.p/5", index: 3, message: expect.stringMatching(/interrupts the set from entry 1/) });
+
+    const ends = await buildLog([0]);
+    const tail = await openLog({ origin: ORIGIN, keys, storage: ends.storage, nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchAgeMs: 1 });
+    await tail.appendAll(parts.slice(0, 2));
+    await tail.close();
+    expect((await verifyLog(ends.storage, opts)).error).toMatchObject({ file: "tile/entries/000.p/2", index: 1, message: expect.stringMatching(/ends after 2 of 4 parts/) });
   });
 });
