@@ -177,7 +177,8 @@ export class Batcher {
         this.due = true;
         continue;
       }
-      if (this.stopped) return; // close() has answered these already
+      // Durable: resolved even if close() is waiting for this attempt, unless it gave up and answered them.
+      if (this.pending[0] !== batch[0]) return;
       this.pending.splice(0, batch.length);
       this.pendingRecords -= entries.length;
       this.hooks.pending?.(this.pendingRecords);

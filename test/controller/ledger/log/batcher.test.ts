@@ -139,6 +139,20 @@ describe("Batcher", () => {
     expect(seen.attempts).toBe(1);
   });
 
+  it("close() resolves records whose integration completes while it waits, rather than calling them lost", async () => {
+    const { seen, run } = fakeRun(50);
+    const b = new Batcher(run, options({ retryMinMs: 1, retryMaxMs: 1 }));
+    seen.failing = "EIO";
+    const failed = nextHealth(b, (h) => !h.ok);
+    const p = b.add(one(1));
+    await failed;
+    // The retry, once in flight, succeeds while close() waits for it.
+    seen.failing = undefined;
+    while (seen.attempts < 2) await new Promise((r) => setTimeout(r, 1));
+    expect(await b.close(5_000)).toBe(true);
+    expect(await p).toBe(0);
+  });
+
   it("close() lets waiting records become durable first when integrations succeed", async () => {
     const { run } = fakeRun();
     const b = new Batcher(run, options({ maxBatchAgeMs: 60_000 }));
