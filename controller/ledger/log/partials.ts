@@ -10,8 +10,13 @@
 //   - any other partial is deleted once the full tile or bundle exists, or once a wider partial has
 //     replaced it for at least graceMs (so readers of older checkpoints have that long).
 //
-// Disk use is then bounded by the integrations of one grace period, whatever the log's age. Pure:
-// it tracks paths and times and decides; the log does the deleting.
+// Disk use is then bounded by the integrations of one grace period, whatever the log's age. For a
+// tile that is not full yet this is less than the spec's "serve the partials of every published
+// checkpoint": keeping those would hold up to 255 copies of each edge tile and bundle (about 128
+// times a full bundle), which is what filled disks. A reader holding a checkpoint older than the
+// grace period may get 404 for a partial; the current checkpoint's tiles carry the same hashes as
+// a prefix. A grace of Number.MAX_SAFE_INTEGER keeps to the spec's letter.
+// Pure: it tracks paths and times and decides; the log does the deleting.
 import { TILE_WIDTH, entriesPath, parseTilePath, tilePath, tileWidth, type TileResource } from "../merkle/tile-path.js";
 
 interface Tracked {
