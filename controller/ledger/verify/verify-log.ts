@@ -6,7 +6,7 @@
 // few tiles (and one chunked record) whatever the log's size.
 import { verifyCheckpoint, type TrustedLog } from "../checkpoint/verify.js";
 import { HASH_SIZE, emptyRoot, hashLeaf, hashesEqual } from "../merkle/hash.js";
-import { TILE_HEIGHT, TILE_WIDTH, entriesPath, parseTilePath, tilePath, tileWidth } from "../merkle/tile-path.js";
+import { TILE_HEIGHT, TILE_WIDTH, entriesPath, parseTilePath, tilePath, tileWidth, tilesForSize } from "../merkle/tile-path.js";
 import { CompactRange } from "../merkle/tree.js";
 import { parseBundle } from "../log/bundle.js";
 import { ChunkAssembler } from "../records/assemble.js";
@@ -68,7 +68,27 @@ export async function verifyLog(source: LogReader, options: VerifyLogOptions): P
       return fail(".", `cannot list: ${(e as Error).message}`);
     }
   }
-  return new Walk(source, head, older, staleWidths(listed, head.size)).run();
+  return new Walk(source, head, older, staleWidths(listed, head.size), await readEdge(source, head.size)).run();
+}
+
+/**
+ * The checkpoint's partial tiles and bundle, read up front: a live log deletes partials some time
+ * after they are replaced, and a long audit would otherwise reach them last.
+ */
+async function readEdge(source: LogReader, size: number): Promise<Map<string, Read>> {
+  const edge = new Map<string, Read>();
+  const reads = tilesForSize(size).filter((t) => t.width < TILE_WIDTH).map(async (t) => {
+    const file = tilePath(t);
+    edge.set(file, await safeRead(file, () => source.readTile(t.level, t.index, t.width)));
+  });
+  const width = size % TILE_WIDTH;
+  if (width > 0) {
+    const index = Math.floor(size / TILE_WIDTH);
+    const file = entriesPath(index, width);
+    reads.push(safeRead(file, () => source.readEntryBundle(index, width)).then((read) => void edge.set(file, read)));
+  }
+  await Promise.all(reads);
+  return edge;
 }
 
 /**
@@ -92,6 +112,7 @@ class Walk {
     private readonly head: Head,
     private readonly older: Head | undefined,
     private readonly stale: ReadonlyMap<string, number[]>,
+    private readonly edge: ReadonlyMap<string, Read>,
   ) {
     if (older?.size === 0) this.olderRoot = emptyRoot();
   }
@@ -132,9 +153,11 @@ class Walk {
 
   private prefetch(b: number): Promise<[Read, Read]> {
     const width = tileWidth(0, b, this.head.size);
+    const bundle = entriesPath(b, width);
+    const tile = tilePath({ level: 0, index: b, width });
     return Promise.all([
-      safeRead(entriesPath(b, width), () => this.source.readEntryBundle(b, width)),
-      safeRead(tilePath({ level: 0, index: b, width }), () => this.source.readTile(0, b, width)),
+      this.edge.get(bundle) ?? safeRead(bundle, () => this.source.readEntryBundle(b, width)),
+      this.edge.get(tile) ?? safeRead(tile, () => this.source.readTile(0, b, width)),
     ]);
   }
 
@@ -190,7 +213,7 @@ class Walk {
     for (const tile of this.done.splice(0)) {
       const width = tile.bytes.length / HASH_SIZE;
       const file = tilePath({ level: tile.level, index: tile.index, width });
-      const read = prefetched.get(file) ?? (await safeRead(file, () => this.source.readTile(tile.level, tile.index, width)));
+      const read = prefetched.get(file) ?? this.edge.get(file) ?? (await safeRead(file, () => this.source.readTile(tile.level, tile.index, width)));
       if (read.failure) return read.failure;
       if (!read.bytes) return { file, message: "missing" };
       if (!bytesEqual(read.bytes, tile.bytes)) {

@@ -139,3 +139,21 @@ describe("verifyLog over records stored in parts", () => {
     expect((await verifyLog(ends.storage, opts)).error).toMatchObject({ file: "tile/entries/000.p/2", index: 1, message: expect.stringMatching(/ends after 2 of 4 parts/) });
   });
 });
+
+describe("verifyLog of a live log", () => {
+  it("reads the checkpoint's partials first, so cleanup during a long audit cannot fail it", async () => {
+    const log = await buildLog([517]);
+    const edge = ["tile/0/002.p/5", "tile/1/000.p/2", "tile/entries/002.p/5"];
+    // A reader over HTTP, say: no listing. The log replaces and deletes its edge while the audit reads bundle 0.
+    const reader = {
+      readCheckpoint: () => log.storage.readCheckpoint(),
+      readTile: (l: number, i: number, w: number) => log.storage.readTile(l, i, w),
+      readEntryBundle: async (i: number, w: number) => {
+        if (i === 0) await Promise.all(edge.map((f) => rm(join(log.dir, f), { force: true })));
+        return log.storage.readEntryBundle(i, w);
+      },
+    };
+    expect((await verifyLog(reader, opts)).value?.size).toBe(517);
+    expect((await verifyLog(reader, opts)).error).toMatchObject({ file: "tile/entries/002.p/5", message: "missing" });
+  });
+});
