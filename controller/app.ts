@@ -15,6 +15,7 @@ import { createPlanStep, type PlanStep } from "./planning/plan-step.js";
 import { Observations } from "./reports/observations.js";
 import { createPrometheusSources } from "./sources/prometheus-source.js";
 import { openLedger, type OpenLedger } from "./ledger/open-ledger.js";
+import { readRecentRecords } from "./ledger/read-log.js";
 
 /** How long the start waits for the first table before listening anyway. */
 const FIRST_TABLE_WAIT_MS = 5_000;
@@ -27,6 +28,20 @@ export interface RunningController {
   metrics: ControllerMetrics;
   ledger: OpenLedger | null;
   stop(): Promise<void>;
+}
+
+/** Tables published before this start: the next version is above them, and reports naming them are taken. */
+const RESTORED_RECORDS = 256;
+
+async function restoreVersions(ledger: OpenLedger, feed: TableFeed, logger: Logger): Promise<void> {
+  const records = await readRecentRecords(ledger.storage, RESTORED_RECORDS);
+  const versions = records.flatMap((r) => (r.kind === "table_published" ? [BigInt(r.table_version)] : []));
+  if (versions.length === 0) return;
+  feed.remember(versions); // also raises the floor above them
+  const last = versions.reduce((a, b) => (b > a ? b : a));
+  if (last > BigInt(Date.now())) {
+    logger.warn({ lastVersion: last.toString() }, "the ledger's last table version is ahead of the clock; versions continue above it");
+  }
 }
 
 function splitHostPort(address: string): { host: string; port: number } {
@@ -64,7 +79,8 @@ export async function startController(
   const feed = new TableFeed(config.table.ttlMs);
   const observations = new Observations(config.services);
   const step = options.planStep ?? createPlanStep(config, energy, { observations });
-  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, logger) : null;
+  const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, logger, metrics.registry) : null;
+  if (ledger !== null) await restoreVersions(ledger, feed, logger);
   const loop = new PlanLoop(
     { step, feed, metrics, logger, record: ledger === null ? null : (table, planned) => ledger.recorder.record(table, planned) },
     // Republish well before the TTL so a quiet controller never lets proxies' tables go stale.
@@ -74,7 +90,8 @@ export async function startController(
 
   const http: FastifyInstance = createHttpApi({
     feed, energy, observations, metrics, logger, credentials, ledgerStorage: ledger?.storage ?? null, maxWaitMs: config.table.maxWaitMs,
-    ready: () => !stopping && feed.latest() !== null,
+    // Not ready while the ledger cannot record: no new table could be served.
+    ready: () => !stopping && feed.latest() !== null && (ledger?.log.health.ok ?? true),
   });
   const grpc: GrpcApi = createGrpcApi(energy, metrics, ledger?.storage ?? null, credentials, logger);
   // Health and drain changes reach proxies at once; other readings wait for the next tick.
@@ -104,12 +121,14 @@ export async function startController(
       grpc.setServing(false);
       await sources.stop();
       unsubscribe();
-      await loop.stop();
+      const looping = loop.stop();
       // Held table requests answer "not modified" now; proxies re-poll elsewhere or keep their table.
       feed.close();
       await Promise.all([http.close(), grpc.close()]);
-      // Records of the last tables become durable before the process goes.
-      await ledger?.log.flush();
+      // Waiting records become durable (bounded, and not at all while the disk fails), then the
+      // writer lock goes; a cycle still waiting for its record ends with the log.
+      await ledger?.log.close();
+      await looping;
       logger.info("controller stopped");
     },
   };

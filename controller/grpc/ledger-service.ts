@@ -1,5 +1,6 @@
 // The gRPC LedgerService: checkpoint, entries and proofs from the stored tiles, answered by the
-// same queries as the HTTP API; a bad argument is INVALID_ARGUMENT naming it.
+// same queries as the HTTP API, so only for what the stored checkpoint covers; a bad argument
+// (an index or size beyond it included) is INVALID_ARGUMENT naming it.
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";

@@ -1,6 +1,7 @@
 // Proofs and entries over HTTP, for auditors and monitors that do not want to fetch tiles:
 // GET /ledger/entry/<index>, GET /ledger/proof/inclusion?index=N[&size=S],
-// GET /ledger/proof/consistency?from=M[&to=N]. Sizes default to the current checkpoint's.
+// GET /ledger/proof/consistency?from=M[&to=N]. Sizes default to the stored checkpoint's, and
+// nothing beyond it is answered (queries.ts refuses such an index or size, naming it).
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { ControllerError } from "../errors/controller-error.js";
 import { consistency, entryAt, inclusion } from "../ledger/queries.js";

@@ -1,5 +1,6 @@
 // Reads an auditor asks of a live log — the head, one entry, an inclusion or consistency proof —
-// answered from the stored tiles, for both the HTTP and the gRPC API. Bad arguments are
+// answered from the stored tiles, for both the HTTP and the gRPC API. Only what the stored
+// checkpoint covers is answered: indices and sizes beyond it are refused. Bad arguments are
 // ControllerErrors that name the argument.
 import { ControllerError } from "../errors/controller-error.js";
 import { proveInclusion, readEntry, readHead, readTiles, tileReaderOf } from "./read-log.js";
@@ -54,7 +55,8 @@ export async function consistency(storage: LogStorage, from: number, to?: number
   }
   const plan = consistencyPlan(from, newer);
   if (plan.error) throw ControllerError.invalid("from", plan.error.message);
-  const tiles = await readTiles(storage, tilesForNodes(planNodes(plan.value), newer));
-  const path = buildProof(plan.value, tileNodeSource(tileReaderOf(tiles), newer));
+  // At the head's widths: older partial tiles may be gone, the head's hold the same hashes.
+  const tiles = await readTiles(storage, tilesForNodes(planNodes(plan.value), head.size));
+  const path = buildProof(plan.value, tileNodeSource(tileReaderOf(tiles, head.size), newer));
   return { from, to: newer, path };
 }

@@ -5,7 +5,8 @@
 import type { PublishedTable } from "../delivery/table-feed.js";
 import type { PlannedTable } from "../planning/plan-step.js";
 import type { Log } from "./log/append.js";
-import { encodeRecord, sha256Hex } from "./records/codec.js";
+import type { Parsed } from "../errors/controller-error.js";
+import { encodeRecordEntries, recordSha256, sha256Hex } from "./records/codec.js";
 import type { EnergySnapshot, LedgerRecord } from "./records/record.js";
 
 export interface RecordedTable {
@@ -17,9 +18,13 @@ export interface RecordedTable {
 export class LedgerRecorder {
   constructor(private readonly log: Log) {}
 
-  /** Appends the snapshot and the table record; resolves once both are durable, rejects otherwise. */
+  /**
+   * Appends the snapshot and the table record as one group (records too large for one entry go in
+   * parts); resolves once they are durable, rejects otherwise.
+   */
   async record(table: PublishedTable, planned: PlannedTable): Promise<RecordedTable> {
-    const snapshotBytes = encodeOrThrow(snapshotOf(planned));
+    const snapshot = snapshotOf(planned);
+    const snapshotEntries = orThrow(encodeRecordEntries(snapshot));
     const record: LedgerRecord = {
       kind: "table_published",
       v: 1,
@@ -27,19 +32,17 @@ export class LedgerRecorder {
       issued_at_ms: Number(table.issuedAtMs),
       ttl_ms: table.table.ttlMs,
       table_sha256: sha256Hex(table.bytes),
-      inputs_sha256: sha256Hex(snapshotBytes),
+      inputs_sha256: orThrow(recordSha256(snapshot)),
       model: { id: planned.model.id, sha256: planned.model.sha256 },
       services: table.table.services.map((s) => ({
         key: s.key,
         upstreams: s.upstreams.map((u) => ({ name: u.name, weight: u.weight, draining: u.draining })),
       })),
     };
-    // Both in one integration, started now rather than after the batch age: the table waits for it.
-    const [snapshotIndex, tableIndex] = await Promise.all([
-      this.log.append(snapshotBytes),
-      this.log.append(encodeOrThrow(record)),
-    ]);
-    return { tableVersion: table.version, snapshotIndex, tableIndex };
+    const tableEntries = orThrow(encodeRecordEntries(record));
+    // One integration, started now rather than after the batch age: the table waits for it.
+    const snapshotIndex = await this.log.appendAll([...snapshotEntries, ...tableEntries], { urgent: true });
+    return { tableVersion: table.version, snapshotIndex, tableIndex: snapshotIndex + snapshotEntries.length };
   }
 }
 
@@ -62,8 +65,7 @@ export function snapshotOf(planned: PlannedTable): EnergySnapshot {
   };
 }
 
-function encodeOrThrow(record: LedgerRecord): Uint8Array {
-  const encoded = encodeRecord(record);
-  if (encoded.error) throw encoded.error;
-  return encoded.value;
+function orThrow<T>(parsed: Parsed<T>): T {
+  if (parsed.error) throw parsed.error;
+  return parsed.value;
 }

@@ -8,12 +8,11 @@ import { loadLogKeys } from "../checkpoint/key-store.js";
 import type { TrustedLog } from "../checkpoint/verify.js";
 import { SignatureType, formatVkey, parseVkey, type VerifierKey } from "../checkpoint/vkey.js";
 import { toHex } from "../merkle/hash.js";
-import { decodeRecord } from "../records/codec.js";
 import { PosixStorage } from "../storage/posix/posix-storage.js";
 import { HttpReader } from "../verify/http-reader.js";
 import type { LogReader } from "../verify/log-reader.js";
 import { verifyLog } from "../verify/verify-log.js";
-import { proveInclusion, readEntry, readHead } from "../read-log.js";
+import { proveInclusion, readHead, readRecord } from "../read-log.js";
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -26,7 +25,7 @@ export const USAGE = `usage:
   solar-ledger keygen --dir DIR --origin ORIGIN
   solar-ledger verify <dir|URL> --vkey VKEY --vkey VKEY [--origin ORIGIN] [--older FILE]
   solar-ledger prove <index> <dir|URL> [--size N]
-  solar-ledger show <index> <dir|URL>
+  solar-ledger show <index> <dir|URL>        (a chunked record is shown whole)
   solar-ledger checkpoint <dir|URL>
 <dir|URL> is a log directory or the controller's ledger base, e.g. http://controller:8080/ledger
 `;
@@ -116,9 +115,9 @@ async function show(args: string[], io: CliIo): Promise<number> {
   const index = count(positionals[0] as string, "<index>");
   const source = openSource(positionals[1] as string, io);
   const head = await readHead(source);
-  const record = decodeRecord(await readEntry(source, index, head.size));
-  if (record.error) throw new Error(`entry ${index}: ${record.error.message}`);
-  io.stdout(JSON.stringify(record.value, null, 2) + "\n");
+  // A part of a chunked record shows the whole record.
+  const { record } = await readRecord(source, index, head.size);
+  io.stdout(JSON.stringify(record, null, 2) + "\n");
   return 0;
 }
 

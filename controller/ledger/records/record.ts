@@ -81,6 +81,31 @@ export const recordSchema = z.discriminatedUnion("kind", [
   tablePublishedSchema, energySnapshotSchema, modelPromotedSchema, configChangedSchema, reportSummarySchema,
 ]);
 
+/** A record is split into at most this many parts (about 44 MiB of canonical JSON). */
+export const MAX_RECORD_PARTS = 1024;
+
+/**
+ * One part of a record too large for one entry (records/chunks.ts): the parts are consecutive
+ * entries, part 0 first, and `data` holds this part's slice of the record's canonical bytes.
+ */
+export const recordChunkSchema = z.object({
+  kind: z.literal("record_chunk"),
+  v: z.literal(1),
+  /** SHA-256 of the whole record's canonical bytes. */
+  record_sha256: SHA256,
+  part: z.number().int().min(0).max(MAX_RECORD_PARTS - 1),
+  parts: z.number().int().min(2).max(MAX_RECORD_PARTS),
+  /** Standard padded base64. */
+  data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected standard base64").min(4),
+}).strict();
+
+/** What an entry of the log holds: a record, or a part of one. */
+export const entrySchema = z.discriminatedUnion("kind", [
+  tablePublishedSchema, energySnapshotSchema, modelPromotedSchema, configChangedSchema, reportSummarySchema, recordChunkSchema,
+]);
+
 export type LedgerRecord = z.infer<typeof recordSchema>;
+export type RecordChunk = z.infer<typeof recordChunkSchema>;
+export type LogEntry = z.infer<typeof entrySchema>;
 export type TablePublished = z.infer<typeof tablePublishedSchema>;
 export type EnergySnapshot = z.infer<typeof energySnapshotSchema>;

@@ -16,4 +16,15 @@ export interface LogStorage {
   writeEntryBundle(index: number, width: number, bundle: Uint8Array): Promise<void>;
   /** Every stored resource by its tlog-tiles path ("checkpoint", "tile/0/000.p/3", …), sorted. */
   list(): Promise<string[]>;
+  /**
+   * Deletes tiles and entry bundles by tlog-tiles path; one already gone is fine. Resolves once the
+   * deletions are durable. Refuses the checkpoint and anything that is not a tile or bundle path.
+   */
+  remove(paths: readonly string[]): Promise<void>;
+  /**
+   * Makes this the only writer of the log until unlockWriter(), or until the process dies. Refuses
+   * with Code.FailedPrecondition, naming the log and the holder where known, if another has it.
+   */
+  lockWriter(): Promise<void>;
+  unlockWriter(): Promise<void>;
 }

@@ -1,14 +1,16 @@
-// Offline audit of a whole log. Every entry is decoded and hashed, the tree is rebuilt from those
-// leaf hashes alone, and every stored tile is compared with the rebuilt one. Blame follows the
-// signed root: if the entries rebuild it, a differing tile is at fault; if not, the entries are,
-// and the first level-0 tile that disagrees points at the bundle and entry. Streams bundle by
-// bundle (one read ahead), so memory stays at a few tiles whatever the log's size.
+// Offline audit of a whole log. Every entry is decoded (chunked records put back together and
+// checked whole) and hashed, the tree is rebuilt from those leaf hashes alone, and every stored
+// tile is compared with the rebuilt one. Blame follows the signed root: if the entries rebuild it,
+// a differing tile is at fault; if not, the entries are, and the first level-0 tile that disagrees
+// points at the bundle and entry. Streams bundle by bundle (one read ahead), so memory stays at a
+// few tiles (and one chunked record) whatever the log's size.
 import { verifyCheckpoint, type TrustedLog } from "../checkpoint/verify.js";
 import { HASH_SIZE, emptyRoot, hashLeaf, hashesEqual } from "../merkle/hash.js";
-import { TILE_HEIGHT, TILE_WIDTH, entriesPath, parseTilePath, tilePath, tileWidth } from "../merkle/tile-path.js";
+import { TILE_HEIGHT, TILE_WIDTH, entriesPath, parseTilePath, tilePath, tileWidth, tilesForSize } from "../merkle/tile-path.js";
 import { CompactRange } from "../merkle/tree.js";
 import { parseBundle } from "../log/bundle.js";
-import { decodeRecord } from "../records/codec.js";
+import { ChunkAssembler } from "../records/assemble.js";
+import { decodeEntry } from "../records/codec.js";
 import type { LogReader } from "./log-reader.js";
 
 export const CHECKPOINT_FILE = "checkpoint";
@@ -32,7 +34,7 @@ export interface LogFailure {
 export interface VerifiedLog {
   readonly size: number;
   readonly root: Uint8Array;
-  /** Entries by record kind. */
+  /** Records by kind; a record stored in record_chunk parts counts once, under its own kind. */
   readonly records: Readonly<Record<string, number>>;
 }
 
@@ -66,7 +68,27 @@ export async function verifyLog(source: LogReader, options: VerifyLogOptions): P
       return fail(".", `cannot list: ${(e as Error).message}`);
     }
   }
-  return new Walk(source, head, older, staleWidths(listed, head.size)).run();
+  return new Walk(source, head, older, staleWidths(listed, head.size), await readEdge(source, head.size)).run();
+}
+
+/**
+ * The checkpoint's partial tiles and bundle, read up front: a live log deletes partials some time
+ * after they are replaced, and a long audit would otherwise reach them last.
+ */
+async function readEdge(source: LogReader, size: number): Promise<Map<string, Read>> {
+  const edge = new Map<string, Read>();
+  const reads = tilesForSize(size).filter((t) => t.width < TILE_WIDTH).map(async (t) => {
+    const file = tilePath(t);
+    edge.set(file, await safeRead(file, () => source.readTile(t.level, t.index, t.width)));
+  });
+  const width = size % TILE_WIDTH;
+  if (width > 0) {
+    const index = Math.floor(size / TILE_WIDTH);
+    const file = entriesPath(index, width);
+    reads.push(safeRead(file, () => source.readEntryBundle(index, width)).then((read) => void edge.set(file, read)));
+  }
+  await Promise.all(reads);
+  return edge;
 }
 
 /**
@@ -78,6 +100,7 @@ class Walk {
   private readonly rows: { index: number; count: number; bytes: Uint8Array }[] = [];
   private readonly done: { level: number; index: number; bytes: Uint8Array }[] = [];
   private readonly records: Record<string, number> = {};
+  private readonly chunks = new ChunkAssembler();
   private olderRoot: Uint8Array | undefined;
   /** First stored tile or stale partial that differs from the rebuilt tree. */
   private mismatch: LogFailure | undefined;
@@ -89,6 +112,7 @@ class Walk {
     private readonly head: Head,
     private readonly older: Head | undefined,
     private readonly stale: ReadonlyMap<string, number[]>,
+    private readonly edge: ReadonlyMap<string, Read>,
   ) {
     if (older?.size === 0) this.olderRoot = emptyRoot();
   }
@@ -110,6 +134,11 @@ class Walk {
     }
     const failure = await this.compareDone(new Map());
     if (failure) return { error: failure };
+    const unfinished = this.chunks.end();
+    if (unfinished) {
+      const last = bundles - 1;
+      return { error: { file: entriesPath(last, tileWidth(0, last, this.head.size)), index: this.head.size - 1, message: unfinished.message } };
+    }
 
     const root = this.range.root();
     if (!hashesEqual(root, this.head.root)) {
@@ -124,9 +153,11 @@ class Walk {
 
   private prefetch(b: number): Promise<[Read, Read]> {
     const width = tileWidth(0, b, this.head.size);
+    const bundle = entriesPath(b, width);
+    const tile = tilePath({ level: 0, index: b, width });
     return Promise.all([
-      safeRead(entriesPath(b, width), () => this.source.readEntryBundle(b, width)),
-      safeRead(tilePath({ level: 0, index: b, width }), () => this.source.readTile(0, b, width)),
+      this.edge.get(bundle) ?? safeRead(bundle, () => this.source.readEntryBundle(b, width)),
+      this.edge.get(tile) ?? safeRead(tile, () => this.source.readTile(0, b, width)),
     ]);
   }
 
@@ -141,9 +172,11 @@ class Walk {
     let at = 0;
     for (const [i, entry] of parsed.value.entries()) {
       const index = b * TILE_WIDTH + i;
-      const record = decodeRecord(entry);
+      const decoded = decodeEntry(entry);
+      if (decoded.error) return { file, index, message: decoded.error.message };
+      const record = this.chunks.push(decoded.value, index);
       if (record.error) return { file, index, message: record.error.message };
-      this.records[record.value.kind] = (this.records[record.value.kind] ?? 0) + 1;
+      if (record.value) this.records[record.value.record.kind] = (this.records[record.value.record.kind] ?? 0) + 1;
       this.range.append(hashLeaf(entry), (level, nodeIndex, hash) => this.visit(level, nodeIndex, hash));
       if (this.range.size === this.older?.size) this.olderRoot = this.range.root();
       at += 2 + entry.length;
@@ -180,7 +213,7 @@ class Walk {
     for (const tile of this.done.splice(0)) {
       const width = tile.bytes.length / HASH_SIZE;
       const file = tilePath({ level: tile.level, index: tile.index, width });
-      const read = prefetched.get(file) ?? (await safeRead(file, () => this.source.readTile(tile.level, tile.index, width)));
+      const read = prefetched.get(file) ?? this.edge.get(file) ?? (await safeRead(file, () => this.source.readTile(tile.level, tile.index, width)));
       if (read.failure) return read.failure;
       if (!read.bytes) return { file, message: "missing" };
       if (!bytesEqual(read.bytes, tile.bytes)) {

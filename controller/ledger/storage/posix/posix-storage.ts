@@ -1,18 +1,40 @@
-// The local-disk backend: one file per resource at its tlog-tiles path under `dir`. Every write
-// goes to a temporary file that is fsynced, renamed into place, and then its directory fsynced, so
-// after a crash each path holds either its old bytes or its new bytes, and a write that resolved
-// survives power loss.
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, unlink } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
-import { entriesPath, tilePath, type TileRef } from "../../merkle/tile-path.js";
+// The local-disk backend: one file per resource at its tlog-tiles path under `dir`, written durably
+// (durable-files.ts). The directory is resolved to an absolute path once, here, so a later change of
+// working directory cannot redirect the log. A writer holds the directory's lock (writer-lock.ts)
+// and checks before each write that the directory is still the one it locked: one that was
+// deleted or replaced fails the write instead of receiving a log without its history.
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Registry } from "prom-client";
+import { entriesPath, parseTilePath, tilePath, type TileRef } from "../../merkle/tile-path.js";
 import type { LogStorage } from "../storage.js";
+import { MissingRootError, removeDurably, removeTemporaryFiles, walkFiles, writeDurably } from "./durable-files.js";
+import { PosixStorageMetrics, type DiskOp } from "./metrics.js";
+import { WriterLock } from "./writer-lock.js";
 
 export const CHECKPOINT_PATH = "checkpoint";
-const TEMP_SUFFIX = ".tmp";
+
+export interface PosixStorageOptions {
+  /** Where the backend's metrics go (the controller's registry); none when omitted. */
+  readonly registry?: Registry;
+}
+
+interface DirIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
 
 export class PosixStorage implements LogStorage {
-  constructor(readonly dir: string) {}
+  /** Absolute. */
+  readonly dir: string;
+  private readonly metrics: PosixStorageMetrics | undefined;
+  private lock: WriterLock | undefined;
+  private identity: DirIdentity | undefined;
+
+  constructor(dir: string, options: PosixStorageOptions = {}) {
+    this.dir = resolve(dir);
+    this.metrics = options.registry ? PosixStorageMetrics.on(options.registry) : undefined;
+  }
 
   readCheckpoint(): Promise<Uint8Array | undefined> {
     return this.read(CHECKPOINT_PATH);
@@ -38,24 +60,44 @@ export class PosixStorage implements LogStorage {
     return this.write(entriesPath(index, width), bundle);
   }
 
+  /** The log's files; the lock file and temporary files (names starting with ".") are not listed. */
   async list(): Promise<string[]> {
     const out: string[] = [];
-    const walk = async (at: string): Promise<void> => {
-      let names;
-      try {
-        names = await readdir(at, { withFileTypes: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw e;
-      }
-      for (const d of names) {
-        const path = join(at, d.name);
-        if (d.isDirectory()) await walk(path);
-        else if (!d.name.endsWith(TEMP_SUFFIX)) out.push(relative(this.dir, path).split(sep).join("/"));
-      }
-    };
-    await walk(this.dir);
+    await walkFiles(this.dir, (path) => {
+      out.push(path);
+    });
     return out.sort();
+  }
+
+  async remove(paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      if (parseTilePath(path).error) throw new RangeError(`remove: ${JSON.stringify(path)} is not a tile or entry bundle path`);
+    }
+    if (paths.length === 0) return;
+    await this.guard("remove", async () => {
+      await this.checkIdentity();
+      const removed = await removeDurably(this.dir, paths, this.observeSync);
+      this.metrics?.filesRemoved.inc(removed);
+    });
+  }
+
+  /** Creates the directory on first use, takes its lock and clears temporary files a dead writer left. */
+  async lockWriter(): Promise<void> {
+    if (this.lock?.held) throw new Error(`ledger directory ${this.dir} is already locked by this storage`);
+    await this.guard("lock", async () => {
+      await mkdir(this.dir, { recursive: true });
+      this.lock = await WriterLock.acquire(this.dir);
+      const s = await stat(this.dir);
+      this.identity = { dev: s.dev, ino: s.ino };
+      await removeTemporaryFiles(this.dir);
+    });
+  }
+
+  async unlockWriter(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    this.identity = undefined;
+    await lock?.release();
   }
 
   private async read(path: string): Promise<Uint8Array | undefined> {
@@ -67,37 +109,40 @@ export class PosixStorage implements LogStorage {
     }
   }
 
-  private async write(path: string, bytes: Uint8Array): Promise<void> {
-    const target = join(this.dir, path);
-    const parent = dirname(target);
-    const created = await mkdir(parent, { recursive: true });
-    const temp = join(parent, `.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
-    const handle = await open(temp, "wx", 0o644);
+  private write(path: string, bytes: Uint8Array): Promise<void> {
+    return this.guard("write", async () => {
+      await this.checkIdentity();
+      await writeDurably(this.dir, path, bytes, this.observeSync);
+      this.metrics?.writes.inc();
+      this.metrics?.bytesWritten.inc(bytes.length);
+    });
+  }
+
+  /** While this storage holds the lock: the directory must be the very one it locked. */
+  private async checkIdentity(): Promise<void> {
+    if (!this.identity) return;
+    let s;
     try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, target);
+      s = await stat(this.dir);
     } catch (e) {
-      await unlink(temp).catch(() => undefined);
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new MissingRootError(this.dir);
       throw e;
     }
-    await syncDir(parent);
-    // New directories are only durable once the directory holding each of them is synced too.
-    if (created !== undefined) {
-      for (let d = parent; d !== dirname(created); d = dirname(d)) await syncDir(dirname(d));
+    if (s.dev !== this.identity.dev || s.ino !== this.identity.ino) {
+      throw new Error(`ledger directory ${this.dir} was replaced by another directory since the log opened it; restart to open it anew`);
     }
   }
-}
 
-async function syncDir(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  private readonly observeSync = (seconds: number): void => {
+    this.metrics?.fsyncSeconds.observe(seconds);
+  };
+
+  private async guard(op: DiskOp, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      this.metrics?.errors.inc({ op });
+      throw e;
+    }
   }
 }

@@ -7,7 +7,7 @@ import { main } from "../../../../controller/ledger/cli/main.js";
 import { hashLeaf } from "../../../../controller/ledger/merkle/hash.js";
 import { verifyInclusion } from "../../../../controller/ledger/merkle/proofs.js";
 import { serveDir, type Served } from "../verify/serve-dir.js";
-import { NOW, buildLog, otherTrusted, readBytes, record, recordBytes, tempDir, trusted } from "../verify/support.js";
+import { NOW, buildChunkedLog, buildLog, otherTrusted, readBytes, record, recordBytes, tempDir, trusted } from "../verify/support.js";
 
 const servers: Served[] = [];
 afterEach(async () => {
@@ -106,6 +106,17 @@ describe("solar-ledger", () => {
     expect(JSON.parse(shown.stdout)).toEqual(record(257));
     expect((await run("show", "300", log.dir)).stderr).toMatch(/<index>: 300 is not below the log size 300/);
     expect(await run("checkpoint", log.dir)).toEqual({ code: 0, stdout: log.notes[0], stderr: "" });
+  });
+
+  it("show prints a record stored in parts whole, from any of its entries", async () => {
+    const log = await buildChunkedLog();
+    const big = log.records[5]!;
+    for (const index of [big.first, big.first + 2]) {
+      const shown = await run("show", String(index), log.dir);
+      expect(shown.code).toBe(0);
+      expect(JSON.parse(shown.stdout)).toEqual(big.record);
+    }
+    expect((await run("verify", log.dir, ...VKEYS)).stdout).toMatch(/records config_changed=8 energy_snapshot=2/);
   });
 
   it("every command works against a URL as against the directory", async () => {

@@ -7,7 +7,7 @@ import { crashEntry } from "./crash-entry.js";
 
 const [dir, start] = process.argv.slice(2);
 if (!dir || !start) throw new Error("usage: crash-child <dir> <first n>");
-const log = await openLog({ origin: ORIGIN, keys, storage: new PosixStorage(dir), nowSeconds: () => NOW, maxBatchRecords: 64, maxBatchAgeMs: 2 });
+const log = await openLog({ origin: ORIGIN, keys, storage: new PosixStorage(dir), nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchRecords: 64, maxBatchAgeMs: 2 });
 let next = Number(start);
 for (;;) {
   await Promise.all(

@@ -80,7 +80,7 @@ describe("log lifecycle on local disk", () => {
     const storage = new PosixStorage(dir);
     const first = await open(storage);
     await appendMany(first, 0, 300);
-    await first.flush();
+    await first.close();
     const older = verified(first.checkpoint);
 
     const second = await open(storage);
@@ -110,5 +110,28 @@ describe("log lifecycle on local disk", () => {
     expect(await storage.list()).toEqual(before);
     expect(log.checkpoint).toBe(note);
     expect(await log.append(new Uint8Array(65_535))).toBe(3);
+  });
+
+  it("integrates an urgent entry at once, with the entries already waiting", { timeout: 10_000 }, async () => {
+    const storage = new PosixStorage(await tempDir());
+    // A batch age the test would time out waiting for.
+    const log = await open(storage, { maxBatchAgeMs: 60_000 });
+    const waiting = log.append(entry(0));
+    expect(await log.append(entry(1), { urgent: true })).toBe(1);
+    expect(await waiting).toBe(0);
+    expect(log.size).toBe(2);
+  });
+
+  it("appends a group at consecutive indices under one checkpoint, and refuses it whole", async () => {
+    const storage = new PosixStorage(await tempDir());
+    const log = await open(storage, { maxBatchRecords: 2, maxPendingRecords: 4 });
+    const single = log.append(entry(0));
+    expect(await log.appendAll([entry(1), entry(2), entry(3)])).toBe(1);
+    expect(await single).toBe(0);
+    expect(log.size).toBe(4);
+    await expect(log.appendAll([entry(4), new Uint8Array(65_536)])).rejects.toMatchObject({ code: Code.InvalidArgument, field: "entries[1]" });
+    await expect(log.appendAll(Array.from({ length: 5 }, (_, i) => entry(i)))).rejects.toMatchObject({ code: Code.InvalidArgument, field: "entries" });
+    expect(log.size).toBe(4);
+    expect(log.health).toEqual({ ok: true, consecutiveFailures: 0, pendingRecords: 0 });
   });
 });

@@ -3,6 +3,9 @@ import {
   DEFAULT_MAX_BATCH_AGE_MS,
   DEFAULT_MAX_BATCH_RECORDS,
   DEFAULT_MAX_PENDING_RECORDS,
+  DEFAULT_PARTIAL_GRACE_MS,
+  DEFAULT_RETRY_MAX_MS,
+  DEFAULT_RETRY_MIN_MS,
   resolveLogOptions,
 } from "../../../../controller/ledger/log/options.js";
 import { PosixStorage } from "../../../../controller/ledger/storage/posix/posix-storage.js";
@@ -19,6 +22,8 @@ describe("resolveLogOptions", () => {
     expect(DEFAULT_MAX_BATCH_RECORDS).toBe(256);
     expect(DEFAULT_MAX_BATCH_AGE_MS).toBe(250);
     expect(Number.isSafeInteger(o.nowSeconds())).toBe(true);
+    expect([o.retryMinMs, o.retryMaxMs, o.partialGraceMs]).toEqual([DEFAULT_RETRY_MIN_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_PARTIAL_GRACE_MS]);
+    expect([DEFAULT_RETRY_MIN_MS, DEFAULT_RETRY_MAX_MS]).toEqual([100, 10_000]);
   });
 
   it("keeps defaults for options passed as undefined", () => {
@@ -33,6 +38,11 @@ describe("resolveLogOptions", () => {
     [{ maxPendingRecords: 0 }, "maxPendingRecords"],
     [{ maxBatchRecords: 100, maxPendingRecords: 50 }, "maxPendingRecords"],
     [{ origin: "" }, "origin"],
+    [{ retryMinMs: 0 }, "retryMinMs"],
+    [{ retryMinMs: 500, retryMaxMs: 100 }, "retryMaxMs"],
+    [{ partialGraceMs: -1 }, "partialGraceMs"],
+    [{ flushTimeoutMs: Number.POSITIVE_INFINITY }, "flushTimeoutMs"],
+    [{ monotonicMs: 5 as unknown as () => number }, "monotonicMs"],
   ])("refuses %o naming %s", (bad, field) => {
     expect(() => resolveLogOptions({ ...base, ...bad })).toThrow(expect.objectContaining({ field, message: expect.stringContaining(field) }));
   });

@@ -58,6 +58,7 @@ describe("crash by SIGKILL", () => {
         const bundle = parseBundle((await storage.readEntryBundle(bundleIndex, width))!, width);
         expect(Buffer.from(bundle.value![offset]!).equals(Buffer.from(crashEntry(n))), `entry ${index} after kill ${kill + 1}`).toBe(true);
       }
+      await log.close(); // the next child takes the writer lock
     }
     const log = await open(new PosixStorage(dir));
     expect(await log.append(crashEntry(1))).toBe(log.size - 1);

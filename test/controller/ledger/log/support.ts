@@ -16,7 +16,10 @@ import type { LogStorage } from "../../../../controller/ledger/storage/storage.j
 import { NOW, ORIGIN, keys } from "../checkpoint/fixed-keys.js";
 
 const dirs: string[] = [];
+const logs: Log[] = [];
 afterEach(async () => {
+  // Closed first: each holds its directory's writer lock.
+  await Promise.all(logs.splice(0).map((l) => l.close({ timeoutMs: 1_000 })));
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
@@ -26,8 +29,11 @@ export async function tempDir(): Promise<string> {
   return dir;
 }
 
-export function open(storage: LogStorage, extra: Partial<LogOptions> = {}): Promise<Log> {
-  return openLog({ origin: ORIGIN, keys, storage, nowSeconds: () => NOW, maxBatchAgeMs: 5, ...extra });
+/** A log with the fixed keys and a frozen clock, closed after the test. */
+export async function open(storage: LogStorage, extra: Partial<LogOptions> = {}): Promise<Log> {
+  const log = await openLog({ origin: ORIGIN, keys, storage, nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchAgeMs: 5, ...extra });
+  logs.push(log);
+  return log;
 }
 
 export function entry(i: number): Uint8Array {
@@ -56,7 +62,7 @@ export async function storedNodeSource(storage: LogStorage, size: number): Promi
   }, size);
 }
 
-export type WriteKind = "checkpoint" | "tile" | "entries";
+export type WriteKind = "checkpoint" | "tile" | "entries" | "remove";
 
 /** Passes everything through to `inner`, noting each completed write; can fail the n-th write. */
 export class RecordingStorage implements LogStorage {
@@ -77,6 +83,17 @@ export class RecordingStorage implements LogStorage {
   }
   list() {
     return this.inner.list();
+  }
+  lockWriter() {
+    return this.inner.lockWriter();
+  }
+  unlockWriter() {
+    return this.inner.unlockWriter();
+  }
+  async remove(paths: readonly string[]) {
+    await this.gate();
+    await this.inner.remove(paths);
+    this.writes.push(...paths.map((path) => ({ kind: "remove" as const, path })));
   }
   async writeCheckpoint(note: Uint8Array) {
     await this.gate();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MAX_RECORD_BYTES, decodeRecord, encodeRecord, sha256Hex } from "../../../../controller/ledger/records/codec.js";
+import { MAX_RECORD_BYTES, decodeEntry, decodeRecord, encodeRecord, encodeRecordEntries, sha256Hex } from "../../../../controller/ledger/records/codec.js";
+import { CHUNK_DATA_BYTES } from "../../../../controller/ledger/records/chunks.js";
+import { MAX_ENTRY_BYTES } from "../../../../controller/ledger/log/bundle.js";
+import { bigSnapshot } from "./support.js";
 import type { LedgerRecord } from "../../../../controller/ledger/records/record.js";
 import { TableFeed } from "../../../../controller/delivery/table-feed.js";
 
@@ -70,4 +73,41 @@ describe("ledger records", () => {
     expect(decodeRecord(Uint8Array.of(0xff, 0xfe)).error?.message).toMatch(/UTF-8/);
     expect(decodeRecord(canonical).value).toEqual(snapshot);
   });
+
+  it("encodeRecordEntries gives one entry, the canonical bytes, when the record fits", () => {
+    expect(encodeRecordEntries(snapshot).value).toEqual([encodeRecord(snapshot).value]);
+    expect(encodeRecordEntries({ ...snapshot, v: 2 } as unknown as LedgerRecord).error?.field).toBe("record.v");
+  });
+
+  it("encodeRecordEntries splits a larger record into record_chunk parts that each fit an entry", () => {
+    // 50 sites with a week of 5-minute forecasts: well over 1 MB of canonical JSON.
+    const record = bigSnapshot(50);
+    const whole = new TextEncoder().encode(JSON.stringify(decodeRecordShape(record)));
+    const entries = encodeRecordEntries(record).value!;
+    const parts = entries.map((e) => decodeEntry(e).value!);
+    expect(encodeRecord(record).error?.message).toMatch(/encodeRecordEntries/);
+    expect(entries.length).toBe(Math.ceil(whole.length / CHUNK_DATA_BYTES));
+    expect(entries.length).toBeGreaterThan(20);
+    for (const [i, e] of entries.entries()) {
+      expect(e.length).toBeLessThanOrEqual(MAX_ENTRY_BYTES);
+      expect(parts[i]).toMatchObject({ kind: "record_chunk", v: 1, part: i, parts: entries.length, record_sha256: sha256Hex(whole) });
+      // Each part is itself a canonical entry, and not a record.
+      expect(decodeRecord(e).error).toBeDefined();
+    }
+    const data = Buffer.concat(parts.map((p) => Buffer.from((p as { data: string }).data, "base64")));
+    expect(data.equals(Buffer.from(whole))).toBe(true);
+    // The same record always makes the same entries.
+    const again = encodeRecordEntries(bigSnapshot(50)).value!;
+    expect(again.length).toBe(entries.length);
+    again.forEach((e, i) => expect(Buffer.from(e).equals(Buffer.from(entries[i]!)), `part ${i}`).toBe(true));
+  });
 });
+
+/** The record as its canonical JSON orders it (keys sorted), for computing the expected bytes. */
+function decodeRecordShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeRecordShape);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, decodeRecordShape((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}

@@ -7,11 +7,12 @@ import { SignerKey } from "../../../../controller/ledger/checkpoint/keys.js";
 import type { TrustedLog } from "../../../../controller/ledger/checkpoint/verify.js";
 import { SignatureType } from "../../../../controller/ledger/checkpoint/vkey.js";
 import { openLog } from "../../../../controller/ledger/log/open.js";
-import { encodeRecord } from "../../../../controller/ledger/records/codec.js";
+import { encodeRecord, encodeRecordEntries } from "../../../../controller/ledger/records/codec.js";
 import type { LedgerRecord } from "../../../../controller/ledger/records/record.js";
 import { PosixStorage } from "../../../../controller/ledger/storage/posix/posix-storage.js";
 import { NOW, ORIGIN, keys, seed, trusted } from "../checkpoint/fixed-keys.js";
 import { tempDir } from "../log/support.js";
+import { bigSnapshot } from "../records/support.js";
 
 export { NOW, ORIGIN, keys, trusted, tempDir };
 
@@ -34,7 +35,11 @@ export interface BuiltLog {
 export async function buildLog(sizes: readonly number[], logKeys: LogKeys = keys): Promise<BuiltLog> {
   const dir = await tempDir();
   const storage = new PosixStorage(dir);
-  const log = await openLog({ origin: ORIGIN, keys: logKeys, storage, nowSeconds: () => NOW, maxBatchRecords: 100_000, maxPendingRecords: 100_000, maxBatchAgeMs: 1 });
+  const log = await openLog({
+    origin: ORIGIN, keys: logKeys, storage, nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchRecords: 100_000, maxPendingRecords: 100_000, maxBatchAgeMs: 1,
+    // Every partial stays, so the audit of stale partials has something to check.
+    partialGraceMs: Number.MAX_SAFE_INTEGER,
+  });
   const notes: string[] = [];
   let at = 0;
   for (const size of sizes) {
@@ -43,7 +48,35 @@ export async function buildLog(sizes: readonly number[], logKeys: LogKeys = keys
     at = size;
     notes.push(log.checkpoint);
   }
+  await log.close();
   return { dir, storage, notes };
+}
+
+export interface ChunkedLog extends BuiltLog {
+  /** Every record in log order, and the index of its first entry. */
+  readonly records: { readonly first: number; readonly record: LedgerRecord }[];
+}
+
+/**
+ * A log with records too large for one entry between ordinary ones: 5 small, a large one (in
+ * parts), 3 small, and a second large one whose parts end the log.
+ */
+export async function buildChunkedLog(): Promise<ChunkedLog> {
+  const dir = await tempDir();
+  const storage = new PosixStorage(dir);
+  const log = await openLog({ origin: ORIGIN, keys, storage, nowSeconds: () => NOW, monotonicMs: () => 0, maxBatchAgeMs: 1 });
+  const records: { first: number; record: LedgerRecord }[] = [];
+  const add = async (r: LedgerRecord) => {
+    const entries = encodeRecordEntries(r).value!;
+    records.push({ first: await log.appendAll(entries), record: r });
+  };
+  for (let i = 0; i < 5; i++) await add(record(i));
+  await add(bigSnapshot(4));
+  for (let i = 5; i < 8; i++) await add(record(i));
+  await add(bigSnapshot(3, 2016, 7));
+  const notes = [log.checkpoint];
+  await log.close();
+  return { dir, storage, notes, records };
 }
 
 /** Keys for a second log under the same origin: a fork signed by someone else. */
