@@ -111,7 +111,7 @@ describe("ledger of a controller process", () => {
       received.push(...poller.versions);
 
       const verdict = verify(ledgerDir, vkeys);
-      expect(verdict.out).toMatch(/^verified: /m);
+      expect(verdict.out).toMatch(/^OK size \d+ /m);
       expect(verdict.status).toBe(0);
       const inLedger = new Set(await ledgerTableVersions(ledgerDir));
       const missing = received.filter((v) => !inLedger.has(v));
@@ -148,7 +148,8 @@ describe("ledger of a controller process", () => {
     expect(cpuUsed).toBeLessThan(1.0);
     expect((await fetch(`${controller.url}/readyz`)).status).toBe(503);
     const metrics = await (await fetch(`${controller.url}/metrics`)).text();
-    expect(metrics).toMatch(/solar_controller_tables_unrecorded_total [1-9]/);
+    // The table planned meanwhile waits for its record (never served unrecorded); the log counts its retries.
+    expect(metrics).toMatch(/^solar_controller_ledger_integration_failures_total [1-9]/m);
     expect(await controller.stop(10_000)).toBe(0);
   });
 });
