@@ -6,6 +6,8 @@
 // (process.hrtime), so publish → received is measured directly. Prints p50/p90/p99/max per N,
 // and the controller process's CPU time (user + system) from publish to the last answer, which
 // a busy shared machine disturbs less than the latencies; the target is p99 ≤ 300 ms at 10,000.
+// Each N runs twice in the same run: the controller's prepared fan-out answer, and as a baseline
+// every poll answered through ServerResponse's writeHead/end.
 //
 // Usage: bash -c 'ulimit -n $(ulimit -Hn) && tsx bench/fanout.ts [--sizes 1000,5000,10000] [--rounds 5] [--warmup 1]'
 import { fork, type ChildProcess } from "node:child_process";
@@ -140,14 +142,8 @@ async function until(what: string, predicate: () => boolean): Promise<void> {
   }
 }
 
-async function runMain(): Promise<void> {
-  const sizes = values.sizes.split(",").map(Number);
-  const rounds = Number(values.rounds);
-  const warmup = Number(values.warmup);
-  const need = Math.max(...sizes) + 200;
-  if (openFileLimit() < need) {
-    throw new Error(`the open-file limit (ulimit -n) is ${openFileLimit()}; ${need} are needed: run through 'npm run bench:fanout' or raise it`);
-  }
+/** One controller HTTP API on loopback, answering fan-outs one way. */
+async function startApi(preparedFanOut: boolean) {
   const config = await loadConfig(undefined);
   const feed = new TableFeed(config.table.ttlMs);
   const services: Service[] = config.services.map((s) => ({
@@ -156,65 +152,94 @@ async function runMain(): Promise<void> {
   }));
   const app = createHttpApi({
     feed, energy: new SiteEnergy(config.sites), observations: new Observations(config.services), metrics: new ControllerMetrics(),
-    ledgerStorage: null, logger: createLogger("silent"), maxWaitMs: 120_000, ready: () => true,
+    ledgerStorage: null, logger: createLogger("silent"), maxWaitMs: 120_000, ready: () => true, preparedFanOut,
     credentials: Credentials.fromTokens({ reader: [READER_TOKEN], writer: [] }),
   });
   await app.listen({ host: "127.0.0.1", port: 0, backlog: 4096 });
-  const port = (app.server.address() as net.AddressInfo).port;
-  // `node --cpu-prof --import tsx bench/fanout.ts` profiles the controller side only.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
-  const child = fork(process.argv[1]!, ["--client"], { execArgv, stdio: "inherit" });
   const publish = (): PublishedTable => {
     const table = feed.prepare(services);
     feed.publish(table);
     return table;
   };
-  let current = publish();
+  return { app, feed, publish, port: (app.server.address() as net.AddressInfo).port };
+}
+
+interface Measured {
+  all: number[];
+  perRound: number[];
+  cpuMs: [user: number, system: number][];
+}
+
+/** Holds `n` polls on `api` and times `rounds` publishes (after `warmup` ones). */
+async function measure(child: ChildProcess, api: Awaited<ReturnType<typeof startApi>>, n: number, warmup: number, rounds: number): Promise<Measured> {
+  child.send({ type: "open", n, port: api.port } satisfies ToClient);
+  await nextMessage(child, "opened");
+  const out: Measured = { all: [], perRound: [], cpuMs: [] };
+  let current = api.feed.latest() ?? api.publish();
+  for (let round = 0; round < warmup + rounds; round++) {
+    child.send({ type: "poll", etag: String(current.version) } satisfies ToClient);
+    await until(`${n} held polls`, () => api.feed.waiting === n);
+    await sleep(200);
+    const answers = nextMessage(child, "round");
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    current = api.publish();
+    const result = await answers;
+    const cpu = process.cpuUsage(cpu0);
+    const want = `200 "${current.version}"`;
+    if (result.answers[want] !== n) throw new Error(`round ${round} at ${n}: expected ${n} × ${want}, got ${JSON.stringify(result.answers)}`);
+    if (round < warmup) continue;
+    const ms = result.times.map((t) => Number(BigInt(t) - t0) / 1e6).sort((a, b) => a - b);
+    out.perRound.push(percentile(ms, 99));
+    out.cpuMs.push([cpu.user / 1_000, cpu.system / 1_000]);
+    out.all.push(...ms);
+  }
+  child.send({ type: "close" } satisfies ToClient);
+  await nextMessage(child, "closed");
+  await until("closed polls to be released", () => api.feed.waiting === 0);
+  out.all.sort((a, b) => a - b);
+  return out;
+}
+
+async function runMain(): Promise<void> {
+  const sizes = values.sizes.split(",").map(Number);
+  const rounds = Number(values.rounds);
+  const warmup = Number(values.warmup);
+  const need = Math.max(...sizes) + 200;
+  if (openFileLimit() < need) {
+    throw new Error(`the open-file limit (ulimit -n) is ${openFileLimit()}; ${need} are needed: run through 'npm run bench:fanout' or raise it`);
+  }
+  // The baseline, in the same run: every held poll answered through ServerResponse (writeHead/end).
+  const apis = { regular: await startApi(false), prepared: await startApi(true) };
+  // `node --cpu-prof --import tsx bench/fanout.ts` profiles the controller side only.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith("--cpu-prof"));
+  const child = fork(process.argv[1]!, ["--client"], { execArgv, stdio: "inherit" });
 
   console.log(`fan-out of one new table to N held long polls (loopback, Node ${process.version}); ${rounds} rounds per N after ${warmup} warm-up`);
-  console.log("pollers | p50 ms | p90 ms | p99 ms | max ms | p99 per round | controller CPU per round, user + system (median, ms)");
-  let p99AtTarget: number | null = null;
+  console.log("regular: every poll answered by writeHead/end; prepared: the publish writes each poll the version's prepared bytes (the controller's path)");
+  console.log("answer | pollers | p50 ms | p90 ms | p99 ms | max ms | p99 per round | controller CPU per round, user + system (median, ms)");
+  const p99s: Record<string, number> = {};
   try {
     for (const n of sizes) {
-      child.send({ type: "open", n, port } satisfies ToClient);
-      await nextMessage(child, "opened");
-      const all: number[] = [];
-      const perRound: number[] = [];
-      const cpuMs: [user: number, system: number][] = [];
-      for (let round = 0; round < warmup + rounds; round++) {
-        child.send({ type: "poll", etag: String(current.version) } satisfies ToClient);
-        await until(`${n} held polls`, () => feed.waiting === n);
-        await sleep(200);
-        const answers = nextMessage(child, "round");
-        const cpu0 = process.cpuUsage();
-        const t0 = process.hrtime.bigint();
-        current = publish();
-        const result = await answers;
-        const cpu = process.cpuUsage(cpu0);
-        const want = `200 "${current.version}"`;
-        if (result.answers[want] !== n) throw new Error(`round ${round} at ${n}: expected ${n} × ${want}, got ${JSON.stringify(result.answers)}`);
-        if (round < warmup) continue;
-        const ms = result.times.map((t) => Number(BigInt(t) - t0) / 1e6).sort((a, b) => a - b);
-        perRound.push(percentile(ms, 99));
-        cpuMs.push([cpu.user / 1_000, cpu.system / 1_000]);
-        all.push(...ms);
+      for (const [name, api] of Object.entries(apis)) {
+        const m = await measure(child, api, n, warmup, rounds);
+        const p99 = percentile(m.all, 99);
+        if (n === TARGET_POLLERS) p99s[name] = p99;
+        const f = (x: number): string => x.toFixed(1);
+        console.log(`${name} | ${n} | ${f(percentile(m.all, 50))} | ${f(percentile(m.all, 90))} | ${f(p99)} | ${f(m.all[m.all.length - 1]!)} | ${m.perRound.map(f).join(", ")} | ${cpuSummary(m.cpuMs)}`);
       }
-      child.send({ type: "close" } satisfies ToClient);
-      await nextMessage(child, "closed");
-      await until("closed polls to be released", () => feed.waiting === 0);
-      all.sort((a, b) => a - b);
-      const p99 = percentile(all, 99);
-      if (n === TARGET_POLLERS) p99AtTarget = p99;
-      const f = (x: number): string => x.toFixed(1);
-      console.log(`${n} | ${f(percentile(all, 50))} | ${f(percentile(all, 90))} | ${f(p99)} | ${f(all[all.length - 1]!)} | ${perRound.map(f).join(", ")} | ${cpuSummary(cpuMs)}`);
     }
   } finally {
     child.kill();
-    feed.close();
-    await app.close();
+    for (const api of Object.values(apis)) {
+      api.feed.close();
+      await api.app.close();
+    }
   }
-  if (p99AtTarget !== null) {
-    console.log(`target p99 ≤ ${TARGET_P99_MS} ms at ${TARGET_POLLERS} pollers: ${p99AtTarget <= TARGET_P99_MS ? "met" : "NOT met"} (${p99AtTarget.toFixed(1)} ms)`);
+  const { prepared, regular } = p99s;
+  if (prepared !== undefined && regular !== undefined) {
+    console.log(`p99 at ${TARGET_POLLERS}: prepared ${prepared.toFixed(1)} ms, regular ${regular.toFixed(1)} ms (prepared/regular ${(prepared / regular).toFixed(2)})`);
+    console.log(`target p99 ≤ ${TARGET_P99_MS} ms at ${TARGET_POLLERS} pollers: ${prepared <= TARGET_P99_MS ? "met" : "NOT met"} (${prepared.toFixed(1)} ms)`);
   }
 }
 

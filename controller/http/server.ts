@@ -31,6 +31,8 @@ export interface HttpApiDeps {
   ledgerStorage: LogStorage | null;
   /** Ready once a first table is out; false while shutting down. */
   ready: () => boolean;
+  /** Answer a publish's held polls with prepared bytes (fan-out-answer.ts); default true. */
+  preparedFanOut?: boolean;
 }
 
 const BODY_LIMIT = 1 << 20;
@@ -60,7 +62,7 @@ export function createHttpApi(deps: HttpApiDeps): FastifyInstance {
 
   const routes = accessScopes(app, deps.credentials, deps.metrics);
   routes("reader", (scope) => {
-    registerTableRoute(scope, deps.feed, deps.metrics, deps.maxWaitMs);
+    registerTableRoute(scope, deps.feed, deps.metrics, { maxWaitMs: deps.maxWaitMs, preparedFanOut: deps.preparedFanOut ?? true });
     registerReportRoute(scope, { observations: deps.observations, tables: deps.feed, metrics: deps.metrics });
   });
   routes("writer", (scope) => {

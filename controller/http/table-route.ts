@@ -3,13 +3,15 @@
 // (200) or the wait ends (304): a long poll, so new tables reach proxies within milliseconds.
 //
 // One publish answers every held poll at once, so the answer is built once per version (status,
-// headers, body) and written straight to each raw response; per poll only the write remains.
+// headers, body); a fan-out writes it as prepared bytes (fan-out-answer.ts), other answers go
+// through writeHead/end with the same headers.
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { PublishedTable, TableFeed } from "../delivery/table-feed.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { sendError } from "./errors.js";
 import { ControllerError, Code } from "../errors/controller-error.js";
+import { FanOutWriter, prepareAnswer, takesPreparedAnswer, type PreparedAnswer } from "./fan-out-answer.js";
 
 export const TABLE_CONTENT_TYPE = "application/vnd.solar-router.table";
 
@@ -25,6 +27,8 @@ interface Answers {
   body: Buffer;
   ok: string[];
   notModified: string[];
+  /** The 200 as bytes, built at the first fan-out of this version (it carries that moment's Date). */
+  prepared: PreparedAnswer | null;
 }
 
 function answersFor(table: PublishedTable): Answers {
@@ -34,6 +38,7 @@ function answersFor(table: PublishedTable): Answers {
     body: Buffer.from(table.bytes.buffer, table.bytes.byteOffset, table.bytes.byteLength),
     ok: ["content-type", TABLE_CONTENT_TYPE, "etag", etag, "cache-control", "no-cache", "content-length", String(table.bytes.byteLength)],
     notModified: ["etag", etag],
+    prepared: null,
   };
 }
 
@@ -78,10 +83,19 @@ class Tally {
   }
 }
 
-export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metrics: ControllerMetrics, maxWaitMs: number): void {
+export interface TableRouteOptions {
+  /** Longest a poll is held. */
+  readonly maxWaitMs: number;
+  /** Whether a publish answers held polls with prepared bytes; false: writeHead/end for every one. */
+  readonly preparedFanOut: boolean;
+}
+
+export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metrics: ControllerMetrics, options: TableRouteOptions): void {
+  const { maxWaitMs, preparedFanOut } = options;
   let cached: Answers | null = null;
   const answers = (table: PublishedTable): Answers => (cached?.table === table ? cached : (cached = answersFor(table)));
   const tally = new Tally(metrics, feed);
+  const fanOut = new FanOutWriter();
 
   /** Answers from the feed: 200 with `table`, else 304 naming the served version, else 503. */
   const answer = (reply: FastifyReply, table: PublishedTable | null, extra: Record<string, unknown> | null): void => {
@@ -118,7 +132,17 @@ export function registerTableRoute(app: FastifyInstance, feed: TableFeed, metric
     if (reply.raw.destroyed) return; // gone before we got here: nothing to hold or answer
     const headers = reply.getHeaders();
     const extra = Object.keys(headers).length > 0 ? headers : null;
-    const hold = feed.wait(seen, waitMs, (table) => answer(reply, table, extra));
+    const hold = feed.wait(seen, waitMs, (table) => {
+      if (preparedFanOut && table !== null && extra === null && takesPreparedAnswer(request.raw, reply.raw)) {
+        const a = answers(table);
+        a.prepared ??= prepareAnswer(a.ok, a.body, app.server, Date.now());
+        reply.hijack();
+        fanOut.write(reply.raw, a.prepared);
+        tally.count("fetched");
+        return;
+      }
+      answer(reply, table, extra);
+    });
     if (hold === null) {
       const current = feed.latest();
       answer(reply, current !== null && (seen === null || current.version > seen) ? current : null, extra);
