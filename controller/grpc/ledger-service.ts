@@ -8,6 +8,7 @@ import { Code, ControllerError } from "../errors/controller-error.js";
 import { grpcStatus } from "../errors/status.js";
 import { checkpointNote, consistency, entryAt, inclusion } from "../ledger/queries.js";
 import type { LogStorage } from "../ledger/storage/storage.js";
+import type { Logger } from "../ops/logger.js";
 
 export const LEDGER_PROTO = join(import.meta.dirname, "ledger.proto");
 
@@ -23,11 +24,13 @@ export function ledgerServiceDefinition(): grpc.ServiceDefinition {
 
 type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
 
-function unary<Req, Res>(work: (request: Req) => Promise<Res>): Handler<Req, Res> {
+function unary<Req, Res>(logger: Logger, method: string, work: (request: Req) => Promise<Res>): Handler<Req, Res> {
   return (call, callback) => {
     work(call.request).then((res) => callback(null, res), (e: unknown) => {
-      // Anything but a refused argument is the log's own trouble (a missing or damaged tile).
-      const error = e instanceof ControllerError ? e : new ControllerError(Code.Internal, (e as Error).message);
+      // Anything but a refused argument is the log's own trouble (a missing or damaged tile, a
+      // disk error): logged here, and answered without its details (they name files on disk).
+      if (!(e instanceof ControllerError)) logger.error({ err: e, method }, "ledger read failed");
+      const error = e instanceof ControllerError ? e : new ControllerError(Code.Internal, "internal error: the ledger could not be read");
       const metadata = new grpc.Metadata();
       if (error.field) metadata.set("field", error.field);
       callback({ code: grpcStatus(error.code), details: error.message, metadata }, null);
@@ -35,15 +38,15 @@ function unary<Req, Res>(work: (request: Req) => Promise<Res>): Handler<Req, Res
   };
 }
 
-export function ledgerServiceHandlers(storage: LogStorage): grpc.UntypedServiceImplementation {
+export function ledgerServiceHandlers(storage: LogStorage, logger: Logger): grpc.UntypedServiceImplementation {
   return {
-    GetCheckpoint: unary(async () => ({ note: await checkpointNote(storage) })),
-    GetEntry: unary(async (r: { index: number }) => ({ index: r.index, record: Buffer.from(await entryAt(storage, r.index)) })),
-    GetInclusionProof: unary(async (r: { index: number; tree_size: number }) => {
+    GetCheckpoint: unary(logger, "GetCheckpoint", async () => ({ note: await checkpointNote(storage) })),
+    GetEntry: unary(logger, "GetEntry", async (r: { index: number }) => ({ index: r.index, record: Buffer.from(await entryAt(storage, r.index)) })),
+    GetInclusionProof: unary(logger, "GetInclusionProof", async (r: { index: number; tree_size: number }) => {
       const p = await inclusion(storage, r.index, r.tree_size === 0 ? undefined : r.tree_size);
       return { index: p.index, tree_size: p.treeSize, root_hash: Buffer.from(p.rootHash), leaf_hash: Buffer.from(p.leafHash), path: p.path.map((h) => Buffer.from(h)) };
     }),
-    GetConsistencyProof: unary(async (r: { from: number; to: number }) => {
+    GetConsistencyProof: unary(logger, "GetConsistencyProof", async (r: { from: number; to: number }) => {
       const p = await consistency(storage, r.from, r.to === 0 ? undefined : r.to);
       return { from: p.from, to: p.to, path: p.path.map((h) => Buffer.from(h)) };
     }),

@@ -31,7 +31,7 @@ export function createGrpcApi(
   const policy = { open: [...methodPaths(healthService), ...methodPaths(ledgerServiceDefinition())], reader: [] };
   const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [accessInterceptor(credentials, policy, metrics, logger)] });
   server.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics, logger));
-  if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger));
+  if (ledger !== null) server.addService(ledgerServiceDefinition(), ledgerServiceHandlers(ledger, logger));
   const health = new HealthImplementation({ "": "NOT_SERVING", [ENERGY_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);
   return {
