@@ -10,6 +10,8 @@ export enum Code {
   NotFound = "not_found",
   FailedPrecondition = "failed_precondition",
   Unavailable = "unavailable",
+  /** The client took too long (an idle or endless stream): HTTP 408, gRPC DEADLINE_EXCEEDED. */
+  DeadlineExceeded = "deadline_exceeded",
   /** Over a budget (rate, memory); the client should retry after a while (HTTP 429). */
   ResourceExhausted = "resource_exhausted",
   /** No credential, or not one the controller knows (HTTP 401). */

@@ -12,6 +12,7 @@ const HTTP: Record<Code, number> = {
   [Code.FailedPrecondition]: 409,
   [Code.ResourceExhausted]: 429,
   [Code.Unavailable]: 503,
+  [Code.DeadlineExceeded]: 408,
   [Code.Internal]: 500,
 };
 
@@ -25,6 +26,7 @@ const GRPC: Record<Code, GrpcStatus> = {
   [Code.FailedPrecondition]: GrpcStatus.FAILED_PRECONDITION,
   [Code.ResourceExhausted]: GrpcStatus.RESOURCE_EXHAUSTED,
   [Code.Unavailable]: GrpcStatus.UNAVAILABLE,
+  [Code.DeadlineExceeded]: GrpcStatus.DEADLINE_EXCEEDED,
   [Code.Internal]: GrpcStatus.INTERNAL,
 };
 

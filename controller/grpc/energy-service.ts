@@ -12,7 +12,7 @@ import { grpcStatus } from "../errors/status.js";
 import type { Logger } from "../ops/logger.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import {
-  MAX_OPEN_REPORT_STREAMS, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS, REPORT_STREAM_RETRY_AFTER_SECONDS,
+  MAX_OPEN_REPORT_STREAMS, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS, REPORT_STREAM_IDLE_MS, REPORT_STREAM_MAX_MS, REPORT_STREAM_RETRY_AFTER_SECONDS,
 } from "./limits.js";
 import { CountedMessage, RefusedMessage, guardDeserializer } from "./wire-count.js";
 
@@ -124,7 +124,16 @@ function callGuard(logger: Logger, method: string, fail: () => void): (work: () 
   };
 }
 
-export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMetrics, logger: Logger): grpc.UntypedServiceImplementation {
+/** How long a stream may idle and last; the defaults are the limits.ts constants (tests shorten them). */
+export interface StreamTimeouts {
+  readonly idleMs: number;
+  readonly maxMs: number;
+}
+
+export function energyServiceHandlers(
+  energy: SiteEnergy, metrics: ControllerMetrics, logger: Logger,
+  timeouts: StreamTimeouts = { idleMs: REPORT_STREAM_IDLE_MS, maxMs: REPORT_STREAM_MAX_MS },
+): grpc.UntypedServiceImplementation {
   /** Decodes a counted message and checks its readings with the parser HTTP uses. */
   const parse = (request: CountedMessage<ReportRequest>, nowMs: number, prefix: string): Parsed<EnergyReading[]> => {
     const decoded = request.decode();
@@ -180,6 +189,8 @@ export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMet
       const finish = () => {
         if (done) return;
         done = true;
+        clearTimeout(idle);
+        clearTimeout(longest);
         metrics.reportStreamsOpen.set(--openStreams);
       };
       // Answer at once and read no further: the call is paused here, and grpc-js ends it (later
@@ -190,8 +201,15 @@ export function energyServiceHandlers(energy: SiteEnergy, metrics: ControllerMet
         refuse(error, callback);
       };
       const run = callGuard(logger, "ReportStream", () => stop(internal()));
+      const tooSlow = (what: string) => () => run(() => {
+        if (!done) stop(new ControllerError(Code.DeadlineExceeded, `messages: ${what}; nothing of this stream was applied`, "messages"));
+      });
+      let idle = setTimeout(tooSlow(`no message for ${timeouts.idleMs} ms`), timeouts.idleMs);
+      const longest = setTimeout(tooSlow(`open longer than ${timeouts.maxMs} ms`), timeouts.maxMs);
       call.on("data", (request: Incoming) => run(() => {
         if (done) return;
+        clearTimeout(idle);
+        idle = setTimeout(tooSlow(`no message for ${timeouts.idleMs} ms`), timeouts.idleMs);
         const n = messages.length;
         if (request instanceof RefusedMessage) return stop(request.toError(`messages.${n}.`));
         // The stream's budgets, on the wire counts: a message over them is never decoded.

@@ -22,6 +22,13 @@ export const MAX_MESSAGE_FORECAST_POINTS = MAX_STREAM_FORECAST_POINTS;
  * a retry hint. With the caps above, all open streams together hold at most ≈ 120 MB.
  */
 export const MAX_OPEN_REPORT_STREAMS = 8;
+/**
+ * A ReportStream that sends nothing for this long, or stays open longer than the next, is ended
+ * with DEADLINE_EXCEEDED (nothing of it applied), so idle or slow-drip clients cannot keep the
+ * MAX_OPEN_REPORT_STREAMS slots from everyone else.
+ */
+export const REPORT_STREAM_IDLE_MS = 30_000;
+export const REPORT_STREAM_MAX_MS = 300_000;
 /** How long a client refused for MAX_OPEN_REPORT_STREAMS is asked to wait (`grpc-retry-pushback-ms`). */
 export const REPORT_STREAM_RETRY_AFTER_SECONDS = 1;
 /**

@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
 import { SiteEnergy } from "../../../controller/energy/site-energy.js";
-import { energyServiceHandlers, loadEnergyProto } from "../../../controller/grpc/energy-service.js";
+import { energyServiceDefinition, energyServiceHandlers, loadEnergyProto } from "../../../controller/grpc/energy-service.js";
 import {
   GRPC_SERVER_OPTIONS, MAX_OPEN_REPORT_STREAMS, MAX_RECEIVE_MESSAGE_BYTES, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS,
 } from "../../../controller/grpc/limits.js";
@@ -197,5 +197,45 @@ describe("EnergyService under hostile input", () => {
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.metadata.get("field")).toEqual(["(message)"]);
     await stillServing();
+  });
+});
+
+describe("EnergyService streams that take too long", () => {
+  // Its own server, with the idle and lifetime limits shortened from 30 s and 5 min.
+  let slow: grpc.Server;
+  let slowClient: EnergyClient;
+  beforeEach(async () => {
+    slow = new grpc.Server(GRPC_SERVER_OPTIONS);
+    slow.addService(energyServiceDefinition(), energyServiceHandlers(energy, metrics, createLogger("silent"), { idleMs: 150, maxMs: 600 }));
+    const port = await new Promise<number>((resolve, reject) =>
+      slow.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    slowClient = new EnergyClient(port, TOKENS.writer[0]!);
+  });
+  afterEach(async () => {
+    slowClient.close();
+    await new Promise<void>((resolve) => slow.tryShutdown(() => resolve()));
+  });
+
+  it("ends an idle stream with DEADLINE_EXCEEDED, applies nothing of it and frees its slot", async () => {
+    const { error } = await slowClient.streamBytes([slowClient.encode(valid(3))], { end: false });
+    expect(error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(error?.details).toMatch(/^messages: no message for 150 ms; nothing of this stream was applied$/);
+    expect(energy.currentRevision).toBe(0);
+    expect(await openStreams()).toBe(0);
+  });
+
+  it("ends a stream that drips messages past its lifetime the same way", async () => {
+    const answer = new Promise<grpc.ServiceError | null>((resolve) => {
+      const call = slowClient.rawStream((error) => {
+        clearInterval(drip);
+        resolve(error);
+      });
+      const drip = setInterval(() => call.write(slowClient.encode(valid(1))), 50);
+    });
+    const error = await answer;
+    expect(error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(error?.details).toMatch(/open longer than 600 ms/);
+    expect(energy.currentRevision).toBe(0);
+    expect(await openStreams()).toBe(0);
   });
 });

@@ -77,6 +77,13 @@ export class EnergyClient {
     return { answer, end: () => call.end(), cancel: () => call.cancel() };
   }
 
+  /** An open ReportStream of raw message bytes, written by the caller; `done` gets the answer. */
+  rawStream(done: (error: grpc.ServiceError | null) => void): grpc.ClientWritableStream<Buffer> {
+    const method = this.definition["ReportStream"]!;
+    return this.raw.makeClientStreamRequest(method.path, (b: Buffer) => b, method.responseDeserialize, this.metadata(),
+      ((error) => done(error)) as Callback);
+  }
+
   /** Encodes a ReportRequest with the service's own serializer. */
   encode(request: object): Buffer {
     return this.definition["Report"]!.requestSerialize(request);
