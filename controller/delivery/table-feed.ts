@@ -105,33 +105,12 @@ export class TableFeed {
   }
 
   /**
-   * The served table if it is newer than `seen` (or `seen` is null); otherwise waits up to
-   * `waitMs` for one (null when the wait ends, on abort, or when the feed closes). A caller
-   * holding a version newer than ours is held like any other, until a version above it.
-   */
-  newerThan(seen: bigint | null, waitMs: number, signal?: AbortSignal): Promise<PublishedTable | null> {
-    const newer = this.newer(seen);
-    if (newer !== null || signal?.aborted) return Promise.resolve(newer);
-    return new Promise((resolve) => {
-      const onAbort = (): void => {
-        hold?.cancel();
-        resolve(null);
-      };
-      const hold = this.wait(seen, waitMs, (table) => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(table);
-      });
-      if (hold === null) resolve(this.newer(seen));
-      else signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  /**
-   * The callback form of newerThan, for the HTTP edge: holds the caller and calls `deliver` once,
+   * Holds a long poll: calls `deliver` once,
    * with the first table published above `seen`, or with null when `waitMs` passes or the feed
    * closes. Returns null, and never calls `deliver`, when there is nothing to wait for: a table
    * newer than `seen` is served (take latest()), `waitMs` ≤ 0, or the feed is closed.
    * `deliver` must not throw (an error is rethrown to the publisher once all waiters have the table).
+   * A caller holding a version newer than ours is held like any other, until a version above it.
    */
   wait(seen: bigint | null, waitMs: number, deliver: Deliver): TableHold | null {
     if (this.newer(seen) !== null || !(waitMs > 0) || this.closed) return null;
