@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { applyReadings } from "../energy/apply-readings.js";
 import { parseReadings, type EnergyReading } from "../energy/reading.js";
 import type { ApplyResult, IgnoreReason, SiteEnergy } from "../energy/site-energy.js";
 import { Code, ControllerError, type Parsed } from "../errors/controller-error.js";
@@ -151,9 +152,7 @@ export function energyServiceHandlers(
   const apply = (messages: readonly EnergyReading[][], callback: grpc.sendUnaryData<ReportResponse>): void => {
     const where: Array<{ message: number; index: number }> = [];
     messages.forEach((m, message) => m.forEach((_, index) => where.push({ message, index })));
-    const result: ApplyResult = energy.apply(messages.flat());
-    metrics.readingsAccepted.inc({ source: "grpc" }, result.applied);
-    for (const r of result.ignored) metrics.readingsIgnored.inc({ source: "grpc", reason: r.reason });
+    const result: ApplyResult = applyReadings(energy, metrics, "grpc", messages.flat());
     callback(null, {
       accepted: result.applied,
       ignored: result.ignored.map((r) => ({ ...where[r.index]!, site: r.site, reason: IGNORE_REASON[r.reason] })),

@@ -2,6 +2,7 @@
 // batch with 400 and the field's path, and nothing is applied. A valid batch answers which
 // readings were applied and which were not (older than the site's latest, or duplicates).
 import type { FastifyInstance } from "fastify";
+import { applyReadings } from "../energy/apply-readings.js";
 import { parseReadings } from "../energy/reading.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import { Code, ControllerError } from "../errors/controller-error.js";
@@ -22,9 +23,7 @@ export function registerEnergyRoute(app: FastifyInstance, energy: SiteEnergy, me
       request.log.info({ field: parsed.error.field }, `energy readings refused: ${parsed.error.message}`);
       return sendError(reply, parsed.error);
     }
-    const result = energy.apply(parsed.value);
-    metrics.readingsAccepted.inc({ source: "http" }, result.applied);
-    for (const r of result.ignored) metrics.readingsIgnored.inc({ source: "http", reason: r.reason });
+    const result = applyReadings(energy, metrics, "http", parsed.value);
     return reply.code(200).send({ accepted: result.applied, ignored: result.ignored });
   });
 }

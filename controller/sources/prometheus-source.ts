@@ -2,6 +2,7 @@
 // SiteEnergy. Scrapes never overlap (the next is scheduled when one ends), each is bounded by
 // timeout_ms, and any failure is counted, logged when the state changes, and applies nothing.
 import type { PrometheusSourceConfig } from "../config/load.js";
+import { applyReadings } from "../energy/apply-readings.js";
 import type { SiteEnergy } from "../energy/site-energy.js";
 import type { Logger } from "../ops/logger.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
@@ -145,10 +146,7 @@ export class PrometheusSource {
     if (readings.length > 0) {
       // The reading is stamped with this controller's clock, so it is left out only when another
       // source already gave the site a later reading, or a scrape at the same millisecond did.
-      const result = energy.apply(readings);
-      applied = result.applied;
-      metrics.readingsAccepted.inc({ source: "prometheus" }, applied);
-      for (const r of result.ignored) metrics.readingsIgnored.inc({ source: "prometheus", reason: r.reason });
+      applied = applyReadings(energy, metrics, "prometheus", readings).applied;
     }
     if (powerDrawWatts !== undefined) metrics.sourcePowerDraw.set({ source: this.name, site: this.config.site }, powerDrawWatts);
     const report: ScrapeReport = { outcome: "ok", applied };
