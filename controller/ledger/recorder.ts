@@ -56,13 +56,18 @@ export function snapshotOf(planned: PlannedTable): EnergySnapshot {
       site: s.site,
       health: s.health,
       pv_watts: s.pvNowWatts,
-      battery_soc_percent: s.batterySoc * 100,
+      battery_soc_percent: percent(s.batterySoc),
       grid_carbon_g_per_kwh: s.gridCarbonGPerKwh,
       load_rps: s.loadRps,
       latency_p95_ms: s.latencyP95Ms,
       pv_forecast_watts: [...s.pvForecastWatts],
     })),
   };
+}
+
+/** The planner's 0..1 fraction back as the percent it was read as: 0.55 → 55, not 55.00000000000001. */
+function percent(fraction: number): number {
+  return Math.round(fraction * 100 * 1e9) / 1e9;
 }
 
 function orThrow<T>(parsed: Parsed<T>): T {
