@@ -35,10 +35,8 @@ type Trigger = "tick" | "urgent";
 export class PlanLoop {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  /** A cycle was asked for while one ran: run one more right after it, for this trigger. */
-  private again: Trigger | null = null;
-  /** Changes seen since the last cycle started, waiting for the next tick. */
-  private waitingChanges = 0;
+  /** An urgent change came while a cycle ran: plan once more right after it. */
+  private again = false;
   private lastKey = "";
   private stopped = false;
   private readonly clock: () => number;
@@ -61,9 +59,8 @@ export class PlanLoop {
     this.run("urgent");
   }
 
-  /** A change that can wait for the next tick (energy readings, reports). */
+  /** A change that waits for the next tick (energy readings): only counted, the tick plans from the state. */
   changed(): void {
-    this.waitingChanges++;
     this.deps.metrics.planChangesCoalesced.inc();
   }
 
@@ -83,8 +80,8 @@ export class PlanLoop {
   private run(trigger: Trigger): void {
     if (this.stopped) return;
     if (this.running !== null) {
-      // An urgent change, or a tick with changes the running cycle may not have seen.
-      if (trigger === "urgent" || this.waitingChanges > 0) this.again = this.again === "urgent" ? "urgent" : trigger;
+      // A tick that finds a cycle running is that cycle; an urgent change may have come after its plan.
+      if (trigger === "urgent") this.again = true;
       return;
     }
     this.running = this.cycles(trigger).finally(() => {
@@ -93,13 +90,12 @@ export class PlanLoop {
   }
 
   private async cycles(first: Trigger): Promise<void> {
-    let trigger: Trigger | null = first;
-    while (trigger !== null && !this.stopped) {
-      this.again = null;
-      this.waitingChanges = 0;
+    let trigger = first;
+    do {
+      this.again = false;
       await this.cycle(trigger);
-      trigger = this.again;
-    }
+      trigger = "urgent";
+    } while (this.again && !this.stopped);
   }
 
   private async cycle(trigger: Trigger): Promise<void> {
