@@ -1,19 +1,12 @@
 // What a ledger directory holds, read with the project's own decoding: the versions of every
 // table_published record, and the verifier keys a controller logged when it opened its ledger.
-import { readHead, readEntry } from "../../controller/ledger/read-log.js";
-import { decodeRecord } from "../../controller/ledger/records/codec.js";
+import { readHead, readRecentRecords } from "../../controller/ledger/read-log.js";
 import { PosixStorage } from "../../controller/ledger/storage/posix/posix-storage.js";
 
 export async function ledgerTableVersions(dir: string): Promise<bigint[]> {
   const storage = new PosixStorage(dir);
-  const head = await readHead(storage);
-  const versions: bigint[] = [];
-  for (let i = 0; i < head.size; i++) {
-    const record = decodeRecord(await readEntry(storage, i, head.size));
-    if (record.error) throw new Error(`entry ${i}: ${record.error.message}`);
-    if (record.value.kind === "table_published") versions.push(BigInt(record.value.table_version));
-  }
-  return versions;
+  const records = await readRecentRecords(storage, (await readHead(storage)).size);
+  return records.flatMap((r) => (r.kind === "table_published" ? [BigInt(r.table_version)] : [])).reverse();
 }
 
 /** The two vkeys from the controller's "ledger open" log line. */
