@@ -4,7 +4,7 @@
 // Methods listed as open pass; reader methods need a reader or writer credential; every other
 // method, including any added later, needs a writer credential.
 import * as grpc from "@grpc/grpc-js";
-import { grpcStatus } from "../errors/status.js";
+import { toServiceError } from "../grpc/errors.js";
 import type { Logger } from "../ops/logger.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { bearerToken, checkAccess, refusalCounter } from "./access.js";
@@ -40,7 +40,7 @@ export function accessInterceptor(
           if (access.error) {
             countRefusal(access.error);
             logger?.info({ method: method.path, code: access.error.code }, "call refused: credential");
-            call.sendStatus({ code: grpcStatus(access.error.code), details: access.error.message });
+            call.sendStatus(toServiceError(access.error));
             return;
           }
           // Handlers have no use for the credential; keep it out of anything they might log.

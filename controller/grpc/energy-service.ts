@@ -9,12 +9,12 @@ import { applyReadings } from "../energy/apply-readings.js";
 import { parseReadings, type EnergyReading } from "../energy/reading.js";
 import type { ApplyResult, IgnoreReason, SiteEnergy } from "../energy/site-energy.js";
 import { Code, ControllerError, type Parsed } from "../errors/controller-error.js";
-import { grpcStatus } from "../errors/status.js";
 import type { Logger } from "../ops/logger.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import {
   MAX_OPEN_REPORT_STREAMS, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS, REPORT_STREAM_IDLE_MS, REPORT_STREAM_MAX_MS, REPORT_STREAM_RETRY_AFTER_SECONDS,
 } from "./limits.js";
+import { toServiceError } from "./errors.js";
 import { CountedMessage, RefusedMessage, guardDeserializer } from "./wire-count.js";
 
 export const ENERGY_PROTO = join(import.meta.dirname, "energy.proto");
@@ -89,14 +89,6 @@ function withWireName(error: ControllerError): ControllerError {
   const field = error.field?.replace(/\.timestamp$/, ".timestamp_ms");
   if (field === undefined || field === error.field) return error;
   return ControllerError.invalid(field, error.message.slice(error.field!.length + 2));
-}
-
-function toServiceError(error: ControllerError): Partial<grpc.StatusObject> {
-  const metadata = new grpc.Metadata();
-  if (error.field) metadata.set("field", error.field);
-  // gRPC's own retry hint (gRFC A6), which grpc clients with a retry policy honour.
-  if (error.retryAfterSeconds !== undefined) metadata.set("grpc-retry-pushback-ms", String(error.retryAfterSeconds * 1000));
-  return { code: grpcStatus(error.code), details: error.message, metadata };
 }
 
 /** An exception's type and where it was thrown; its message may quote the request, so it stays out. */

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { Code, ControllerError } from "../errors/controller-error.js";
-import { grpcStatus } from "../errors/status.js";
 import { checkpointNote, consistency, entryAt, inclusion } from "../ledger/queries.js";
 import type { LogStorage } from "../ledger/storage/storage.js";
 import type { Logger } from "../ops/logger.js";
+import { toServiceError } from "./errors.js";
 
 export const LEDGER_PROTO = join(import.meta.dirname, "ledger.proto");
 
@@ -31,9 +31,7 @@ function unary<Req, Res>(logger: Logger, method: string, work: (request: Req) =>
       // disk error): logged here, and answered without its details (they name files on disk).
       if (!(e instanceof ControllerError)) logger.error({ err: e, method }, "ledger read failed");
       const error = e instanceof ControllerError ? e : new ControllerError(Code.Internal, "internal error: the ledger could not be read");
-      const metadata = new grpc.Metadata();
-      if (error.field) metadata.set("field", error.field);
-      callback({ code: grpcStatus(error.code), details: error.message, metadata }, null);
+      callback(toServiceError(error), null);
     });
   };
 }
