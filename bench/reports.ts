@@ -11,13 +11,13 @@ import { parseArgs } from "node:util";
 import { crc32 } from "node:zlib";
 import { loadConfig } from "../controller/config/load.js";
 import { TableFeed } from "../controller/delivery/table-feed.js";
-import { SiteEnergy } from "../controller/energy/site-energy.js";
+import { SiteEnergy } from "../controller/ingest/energy/site-energy.js";
 import { createHttpApi } from "../controller/http/server.js";
 import { createLogger } from "../controller/ops/logger.js";
 import { ControllerMetrics } from "../controller/ops/metrics.js";
-import { MAX_REPORT_ENTRIES, REPORT_CONTENT_TYPE, type ReportEntry } from "../controller/reports/decode.js";
-import { encodeReport } from "../controller/reports/encode.js";
-import { Observations } from "../controller/reports/observations.js";
+import { MAX_REPORT_ENTRIES, REPORT_CONTENT_TYPE, type ReportEntry } from "../controller/ingest/reports/decode.js";
+import { encodeReport } from "../controller/ingest/reports/encode.js";
+import { Observations } from "../controller/ingest/reports/observations.js";
 import { Credentials } from "../controller/auth/credentials.js";
 
 /** Reports carry a proxy's reader credential, as the filter sends them. */

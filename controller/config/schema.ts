@@ -1,7 +1,7 @@
 // The controller's configuration file (YAML), as a schema: parsed and validated once at start.
 // Field names are snake_case in the file; config/load.ts maps them to the domain types.
 import { z } from "zod";
-import { parseSelector } from "../sources/selector.js";
+import { parseSelector } from "../ingest/prometheus/selector.js";
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const UPSTREAM = /^[A-Za-z0-9._~-]{1,64}$/;

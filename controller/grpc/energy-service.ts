@@ -5,9 +5,9 @@
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { applyReadings } from "../energy/apply-readings.js";
-import { parseReadings, type EnergyReading } from "../energy/reading.js";
-import type { ApplyResult, IgnoreReason, SiteEnergy } from "../energy/site-energy.js";
+import { applyReadings } from "../ingest/energy/apply-readings.js";
+import { parseReadings, type EnergyReading } from "../ingest/energy/reading.js";
+import type { ApplyResult, IgnoreReason, SiteEnergy } from "../ingest/energy/site-energy.js";
 import { Code, ControllerError, type Parsed } from "../errors/controller-error.js";
 import type { Logger } from "../ops/logger.js";
 import type { ControllerMetrics } from "../ops/metrics.js";

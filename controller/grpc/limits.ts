@@ -2,7 +2,7 @@
 // how many calls may be open at once, and the server's message sizes, which are derived from
 // those caps rather than left at the library defaults.
 import type { ServerOptions } from "@grpc/grpc-js";
-import { MAX_BATCH_READINGS, MAX_FORECAST_POINTS, MAX_SITE_NAME_LENGTH } from "../energy/reading.js";
+import { MAX_BATCH_READINGS, MAX_FORECAST_POINTS, MAX_SITE_NAME_LENGTH } from "../ingest/energy/reading.js";
 import { MAX_RECORD_BYTES } from "../ledger/records/codec.js";
 
 /** Readings in one ReportRequest: the same cap as one HTTP batch. */

@@ -6,7 +6,7 @@ import { HealthImplementation, service as healthService } from "grpc-health-chec
 import { Credentials } from "../auth/credentials.js";
 import { accessInterceptor, methodPaths } from "../auth/grpc-access.js";
 import { createLogger, type Logger } from "../ops/logger.js";
-import type { SiteEnergy } from "../energy/site-energy.js";
+import type { SiteEnergy } from "../ingest/energy/site-energy.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { energyServiceDefinition, energyServiceHandlers } from "./energy-service.js";
 import { ledgerServiceDefinition, ledgerServiceHandlers } from "./ledger-service.js";

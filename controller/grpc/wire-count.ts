@@ -5,7 +5,7 @@
 // and lets the handler refuse such a message at the cost of one pass over its bytes. Decoding
 // waits until the handler asks, so a stream's budget is checked on these counts too.
 import { ControllerError } from "../errors/controller-error.js";
-import { MAX_FORECAST_POINTS } from "../energy/reading.js";
+import { MAX_FORECAST_POINTS } from "../ingest/energy/reading.js";
 import { MAX_MESSAGE_FORECAST_POINTS, MAX_MESSAGE_READINGS } from "./limits.js";
 
 const READINGS_FIELD = 1; // ReportRequest.readings

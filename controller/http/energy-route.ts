@@ -2,9 +2,9 @@
 // batch with 400 and the field's path, and nothing is applied. A valid batch answers which
 // readings were applied and which were not (older than the site's latest, or duplicates).
 import type { FastifyInstance } from "fastify";
-import { applyReadings } from "../energy/apply-readings.js";
-import { parseReadings } from "../energy/reading.js";
-import type { SiteEnergy } from "../energy/site-energy.js";
+import { applyReadings } from "../ingest/energy/apply-readings.js";
+import { parseReadings } from "../ingest/energy/reading.js";
+import type { SiteEnergy } from "../ingest/energy/site-energy.js";
 import { Code, ControllerError } from "../errors/controller-error.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { sendError } from "./errors.js";

@@ -1,13 +1,13 @@
 // POST /v1/reports: a filter's report (docs/reports.md), binary. Accepted whole (204), refused
 // (400 naming the field; a filter never retries a refused report), or, over the intake budget,
 // 429 + Retry-After before the body is read (the filter sends the counts again with its next
-// report). The rules themselves are in controller/reports/.
+// report). The rules themselves are in controller/ingest/reports/.
 import type { FastifyInstance } from "fastify";
-import { REFUSAL_REASONS, type KnownTables } from "../reports/check-report.js";
-import { REPORT_CONTENT_TYPE } from "../reports/decode.js";
-import type { Observations } from "../reports/observations.js";
-import { ReportIntake } from "../reports/report-intake.js";
-import type { ReportOptions } from "../reports/report-options.js";
+import { REFUSAL_REASONS, type KnownTables } from "../ingest/reports/check-report.js";
+import { REPORT_CONTENT_TYPE } from "../ingest/reports/decode.js";
+import type { Observations } from "../ingest/reports/observations.js";
+import { ReportIntake } from "../ingest/reports/report-intake.js";
+import type { ReportOptions } from "../ingest/reports/report-options.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import { Code, ControllerError } from "../errors/controller-error.js";
 import { sendError } from "./errors.js";

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { accessScopes } from "../auth/http-access.js";
 import type { Credentials } from "../auth/credentials.js";
 import type { TableFeed } from "../delivery/table-feed.js";
-import type { SiteEnergy } from "../energy/site-energy.js";
+import type { SiteEnergy } from "../ingest/energy/site-energy.js";
 import { Code, ControllerError } from "../errors/controller-error.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import type { Logger } from "../ops/logger.js";
@@ -14,7 +14,7 @@ import { registerReportRoute } from "./report-route.js";
 import { registerLedgerRoutes } from "./ledger-route.js";
 import { registerLedgerProofRoutes } from "./ledger-proofs-route.js";
 import type { LogStorage } from "../ledger/storage/storage.js";
-import type { Observations } from "../reports/observations.js";
+import type { Observations } from "../ingest/reports/observations.js";
 import { sendError } from "./errors.js";
 import { registerTableRoute } from "./table-route.js";
 

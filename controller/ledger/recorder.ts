@@ -3,7 +3,7 @@
 // exact bytes proxies will receive by SHA-256. `record` resolves once both are durable; the plan
 // loop serves the table only then, so every table a proxy ever received is in the log.
 import type { PublishedTable } from "../delivery/table-feed.js";
-import type { PlannedTable } from "../planning/plan-step.js";
+import type { PlannedTable } from "../plan/plan-step.js";
 import type { Log } from "./log/append.js";
 import type { Parsed } from "../errors/controller-error.js";
 import { encodeRecordEntries, recordSha256, sha256Hex } from "./records/codec.js";

@@ -1,11 +1,11 @@
 // Reading the filter's reports in tests and in the fixture generator: through the controller's
-// decoder (controller/reports/decode.ts), so the filter's bytes are checked by the code that takes
+// decoder (controller/ingest/reports/decode.ts), so the filter's bytes are checked by the code that takes
 // them in production, plus the few helpers tests need around it.
 import { crc32 } from "node:zlib";
-import { LATENCY_BOUNDS_MS, decodeReport, type FilterReport, type ReportEntry } from "../../controller/reports/decode.js";
+import { LATENCY_BOUNDS_MS, decodeReport, type FilterReport, type ReportEntry } from "../../controller/ingest/reports/decode.js";
 
-export { MAX_REPORT_BYTES, MAX_REPORT_ENTRIES, decodeReport } from "../../controller/reports/decode.js";
-export { encodeReport } from "../../controller/reports/encode.js";
+export { MAX_REPORT_BYTES, MAX_REPORT_ENTRIES, decodeReport } from "../../controller/ingest/reports/decode.js";
+export { encodeReport } from "../../controller/ingest/reports/encode.js";
 export type { FilterReport, ReportEntry };
 
 export const HEADER_SIZE = 40;

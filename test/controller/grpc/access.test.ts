@@ -7,7 +7,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Credentials } from "../../../controller/auth/credentials.js";
 import { loadConfig } from "../../../controller/config/load.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../controller/ingest/energy/site-energy.js";
 import { loadEnergyProto } from "../../../controller/grpc/energy-service.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";

@@ -5,7 +5,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../controller/ingest/energy/site-energy.js";
 import { energyServiceDefinition, energyServiceHandlers, loadEnergyProto } from "../../../controller/grpc/energy-service.js";
 import {
   GRPC_SERVER_OPTIONS, MAX_OPEN_REPORT_STREAMS, MAX_RECEIVE_MESSAGE_BYTES, MAX_STREAM_FORECAST_POINTS, MAX_STREAM_READINGS,

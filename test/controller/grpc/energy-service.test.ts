@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../controller/ingest/energy/site-energy.js";
 import { ENERGY_SERVICE_NAME, createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { TOKENS, credentials } from "../auth/support.js";

@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../controller/config/load.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../controller/ingest/energy/site-energy.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import { createGrpcApi, type GrpcApi } from "../../../controller/grpc/server.js";
 import type { LogStorage } from "../../../controller/ledger/storage/storage.js";

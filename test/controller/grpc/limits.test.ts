@@ -1,7 +1,7 @@
 // The server's message sizes are the encoded sizes of the largest valid messages, measured here
 // with the real serializer: a valid message always fits, and the limit is no larger than needed.
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_READINGS, MAX_FORECAST_POINTS } from "../../../controller/energy/reading.js";
+import { MAX_BATCH_READINGS, MAX_FORECAST_POINTS } from "../../../controller/ingest/energy/reading.js";
 import { energyServiceDefinition } from "../../../controller/grpc/energy-service.js";
 import { loadLedgerProto } from "../../../controller/grpc/ledger-service.js";
 import {

@@ -7,13 +7,13 @@ import type { FastifyInstance } from "fastify";
 import { Credentials } from "../../../controller/auth/credentials.js";
 import { loadConfig } from "../../../controller/config/load.js";
 import { TableFeed } from "../../../controller/delivery/table-feed.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../controller/ingest/energy/site-energy.js";
 import { createHttpApi } from "../../../controller/http/server.js";
 import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
-import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
-import { encodeReport } from "../../../controller/reports/encode.js";
-import { Observations } from "../../../controller/reports/observations.js";
+import { REPORT_CONTENT_TYPE } from "../../../controller/ingest/reports/decode.js";
+import { encodeReport } from "../../../controller/ingest/reports/encode.js";
+import { Observations } from "../../../controller/ingest/reports/observations.js";
 import { TOKENS, UNKNOWN_TOKEN, bearer, credentials, rawRequest, refusalCounts, smallLedger } from "../auth/support.js";
 
 interface Api {

@@ -1,7 +1,7 @@
 // Every POST endpoint answers 413 for a body over the limit and 415 for a content type it does
 // not take, with the error code and field, and changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REPORT_CONTENT_TYPE } from "../../../controller/reports/decode.js";
+import { REPORT_CONTENT_TYPE } from "../../../controller/ingest/reports/decode.js";
 import { WRITER, startTestApi, type TestApi } from "./support/http-api.js";
 
 let api: TestApi;

@@ -8,11 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Credentials } from "../../../controller/auth/credentials.js";
 import { loadConfig } from "../../../controller/config/load.js";
 import { TableFeed, type PublishedTable } from "../../../controller/delivery/table-feed.js";
-import { SiteEnergy } from "../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../controller/ingest/energy/site-energy.js";
 import { createHttpApi } from "../../../controller/http/server.js";
 import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
-import { Observations } from "../../../controller/reports/observations.js";
+import { Observations } from "../../../controller/ingest/reports/observations.js";
 import type { Service } from "../../../controller/table/weight-table.js";
 
 const TOKEN = "fan-out-test-reader-0123456789";

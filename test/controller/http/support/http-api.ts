@@ -3,11 +3,11 @@
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../../../controller/config/load.js";
 import { TableFeed } from "../../../../controller/delivery/table-feed.js";
-import { SiteEnergy } from "../../../../controller/energy/site-energy.js";
+import { SiteEnergy } from "../../../../controller/ingest/energy/site-energy.js";
 import { createHttpApi } from "../../../../controller/http/server.js";
 import { createLogger } from "../../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../../controller/ops/metrics.js";
-import { Observations } from "../../../../controller/reports/observations.js";
+import { Observations } from "../../../../controller/ingest/reports/observations.js";
 import { TOKENS, bearer, credentials } from "../../auth/support.js";
 
 export const WRITER = { authorization: bearer(TOKENS.writer[0]!) } as const;

@@ -1,0 +1,129 @@
+// The planner: site state and service demand in, integer weights and explanations out. A pure
+// function of its input, the previous plan and options fixed when the planner is made.
+import { allocate, type ServiceNeed, type SitePool } from "./allocate.js";
+import { checkPlanInput } from "../check-input.js";
+import { dampService, enforceSiteLimits, siteLoads, type Damped, type PreviousWeights, type ServiceLoad } from "../damp.js";
+import { gridCarbonGPerHour, renewableRps, siteLimit, type SiteLimit } from "./energy-budget.js";
+import type { Plan, ServicePlan, SiteExplanation, SiteReason } from "../plan.js";
+import { resolvePlannerOptions, type PlannerOptions } from "../planner-options.js";
+import { weightsFromShares } from "../round-weights.js";
+import type { PlanInput, ServiceDemand } from "../site-state.js";
+
+export interface Planner {
+  readonly options: PlannerOptions;
+  /** Plans one cycle; `previous` is the last plan published (null on the first cycle). */
+  plan(input: PlanInput, previous?: Plan | null): Plan;
+}
+
+/** Validates the options once; throws PlannerError naming a bad one. */
+export function createPlanner(overrides: Partial<PlannerOptions> = {}): Planner {
+  const options = resolvePlannerOptions(overrides);
+  return { options, plan: (input, previous = null) => planCycle(input, previous, options) };
+}
+
+const EPSILON = 1e-9;
+
+function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOptions): Plan {
+  checkPlanInput(input);
+  const scale = options.weightScale;
+  const siteIndex = new Map(input.sites.map((s, i) => [s.site, i]));
+  const limits = input.sites.map((s) => siteLimit(s, options, heldForLatency(previous, s.site)));
+  const renewable = input.sites.map((s) => renewableRps(s, options));
+  const limitRps = limits.map((l) => (l.eligible ? l.limitRps : 0));
+  const pools: SitePool[] = input.sites.map((s, i) => ({
+    limitRps: limitRps[i]!,
+    renewableRps: renewable[i]!,
+    carbonGPerKwh: s.gridCarbonGPerKwh,
+  }));
+
+  const loads: ServiceLoad[] = input.services.map((svc) => ({
+    demandRps: svc.demandRps,
+    siteOf: svc.upstreams.map((u) => siteIndex.get(u.site)!),
+  }));
+  const eligible = loads.map((l) => l.siteOf.map((i) => limits[i]!.eligible));
+  const needs: ServiceNeed[] = loads.map((l, s) => ({
+    demandRps: l.demandRps,
+    sites: l.siteOf.filter((_, j) => eligible[s]![j]),
+  }));
+  const allocation = allocate(pools, needs);
+
+  const targets = input.services.map((_, s) => weightsFromShares(allocation.shares[s]!, eligible[s]!, scale));
+
+  const damped: Damped[] = input.services.map((svc, s) => {
+    if (!eligible[s]!.some(Boolean)) return { weights: targets[s]!, damping: "target" };
+    if (allocation.shortfall) return { weights: [...targets[s]!], damping: "shortfall" };
+    return dampService(targets[s]!, previousWeights(previous, svc, scale), eligible[s]!, options);
+  });
+  const weights = damped.map((d) => d.weights);
+  const snapped = enforceSiteLimits(weights, targets, loads, limitRps, scale);
+
+  const services: ServicePlan[] = input.services.map((svc, s) => ({
+    service: svc.service,
+    demandRps: svc.demandRps,
+    eligible: eligible[s]!.some(Boolean),
+    damping: snapped[s] ? "capacity" : damped[s]!.damping,
+    upstreams: svc.upstreams.map((u, j) => ({
+      upstream: u.upstream,
+      site: u.site,
+      weight: weights[s]![j]!,
+      targetWeight: targets[s]![j]!,
+      draining: input.sites[loads[s]!.siteOf[j]!]!.health !== "healthy",
+    })),
+  }));
+
+  const planned = siteLoads(weights, loads, input.sites.length, scale);
+  // One weight unit of every service there: what rounding alone can move a site by.
+  const unitRps = siteLoads(weights.map((w) => w.map(() => 1)), loads, input.sites.length, scale);
+  const sites: SiteExplanation[] = input.sites.map((site, i) => {
+    const plannedRps = planned[i]!;
+    const renewableServed = Math.min(plannedRps, renewable[i]!);
+    const gridRps = Math.max(0, plannedRps - renewableServed);
+    return {
+      site: site.site,
+      limitRps: limitRps[i]!,
+      renewableCapacityRps: renewable[i]!,
+      plannedRps,
+      renewableRps: renewableServed,
+      gridRps,
+      gridCarbonGPerHour: gridCarbonGPerHour(site, gridRps),
+      reasons: siteReasons(limits[i]!, plannedRps, renewableServed, gridRps, allocation.shortfall, unitRps[i]!),
+    };
+  });
+  return { nowMs: input.nowMs, weightScale: scale, shortfall: allocation.shortfall, services, sites };
+}
+
+/** Whether the previous plan held the site for latency: the hold then ends only below the release level. */
+function heldForLatency(previous: Plan | null, site: string): boolean {
+  return previous?.sites.find((s) => s.site === site)?.reasons.includes("latency_over_limit") ?? false;
+}
+
+/** Last cycle's weights for this service's upstreams, matched by upstream name. */
+function previousWeights(previous: Plan | null, service: ServiceDemand, scale: number): PreviousWeights | null {
+  if (previous === null || previous.weightScale !== scale) return null;
+  const last = previous.services.find((p) => p.service === service.service);
+  if (last === undefined) return null;
+  const byName = new Map(last.upstreams.map((u) => [u.upstream, u.weight]));
+  return {
+    weights: service.upstreams.map((u) => byName.get(u.upstream) ?? 0),
+    total: last.upstreams.reduce((a, u) => a + u.weight, 0),
+  };
+}
+
+function siteReasons(
+  limit: SiteLimit,
+  planned: number,
+  renewable: number,
+  grid: number,
+  shortfall: boolean,
+  unitRps: number,
+): SiteReason[] {
+  if (!limit.eligible) return [limit.reason];
+  const reasons: SiteReason[] = [];
+  if (limit.latencyHeld) reasons.push("latency_over_limit");
+  if (shortfall) reasons.push("capacity_shortfall");
+  if (renewable > EPSILON) reasons.push("renewable");
+  if (grid > EPSILON) reasons.push("grid");
+  if (planned > EPSILON && planned >= limit.limitRps - unitRps - EPSILON) reasons.push("at_limit");
+  if (planned <= EPSILON) reasons.push("idle");
+  return reasons;
+}
