@@ -33,6 +33,16 @@ export interface SiteState {
   readonly latencyP95Ms: number;
   /** Requests/s the site served over the last window. */
   readonly loadRps: number;
+  // What only a planner that looks ahead reads (plan/predictive/); the greedy planner ignores it.
+  /** Carbon intensity forecast for the same steps as pvForecastWatts; absent: persistence of gridCarbonGPerKwh. */
+  readonly gridCarbonForecastGPerKwh?: readonly number[];
+  /** Largest battery charge and discharge power, in watts; absent: no limit beyond the energy. */
+  readonly batteryChargeWatts?: number;
+  readonly batteryDischargeWatts?: number;
+  /** Round-trip efficiency of the battery, 0 < e ≤ 1 (applied as √e on charge and on discharge); absent: 1. */
+  readonly batteryEfficiency?: number;
+  /** True when the site has no grid power now: it must run on PV and battery alone. */
+  readonly offGrid?: boolean;
 }
 
 /** Which upstream name (the routing header value) a service has in one site. */
@@ -46,8 +56,21 @@ export interface ServiceDemand {
   readonly service: string;
   /** Expected requests/s for the coming cycle. */
   readonly demandRps: number;
+  /** Forecast requests/s for the steps after this one (plan/predictive/); absent: demandRps throughout. */
+  readonly demandForecastRps?: readonly number[];
+  /** Bound on the p95 of the added latency from client regions to the sites chosen, in ms; absent: none. */
+  readonly latencySloMs?: number;
   /** The service's upstreams, one per site it runs in. */
   readonly upstreams: readonly SiteUpstream[];
+}
+
+/** Where requests come from: a share of every service's demand, and its latency to each site. */
+export interface ClientRegion {
+  readonly region: string;
+  /** Fraction of demand from this region; the regions' shares sum to 1. */
+  readonly share: number;
+  /** Added round-trip latency from the region to each site, in ms. */
+  readonly latencyMs: Readonly<Record<SiteId, number>>;
 }
 
 export interface PlanInput {
@@ -55,4 +78,6 @@ export interface PlanInput {
   readonly nowMs: number;
   readonly sites: readonly SiteState[];
   readonly services: readonly ServiceDemand[];
+  /** Client regions, for latency costs and SLOs; absent: latency from regions is not weighed. */
+  readonly clientRegions?: readonly ClientRegion[];
 }
