@@ -9,7 +9,7 @@ import type { StepGrid } from "./resample.js";
 import type { Scenario, SimFault, SimRegion, SimService, SimSite, StepWindow } from "./scenario.js";
 import { ScenarioError } from "./scenario-error.js";
 import { scenarioSchema, type ScenarioFile } from "./schema.js";
-import { parseDuration, parseIsoUtc, parseScenarioTime } from "./time.js";
+import { formatUtc, parseDuration, parseIsoUtc, parseScenarioTime } from "./time.js";
 import { TraceUses, type TraceUse } from "./trace-uses.js";
 import { carbonToGPerKwh, demandToRps, pvToWatts } from "./units.js";
 import { locator, type YamlPath } from "./yaml-path.js";
@@ -62,6 +62,9 @@ function resolveScenario(file: string, s: ScenarioFile, options: LoadOptions, lo
   }
   const grid: StepGrid = { startMs, stepMs, steps };
   const fileEndMs = startMs + s.days * DAY_MS;
+  // Sizes taken from a trace's maximum (peak_rps, a PV peak) come from the file's own days, so a
+  // run shortened with --days sees the same values for the steps it keeps.
+  const fileGrid: StepGrid = { startMs, stepMs, steps: Math.round(s.days * DAY_MS / stepMs) };
 
   const siteNames = unique(s.sites.map((x) => x.name), (i, n) => fail(["sites", i, "name"], `site "${n}" is named twice`));
   unique(s.services.map((x) => x.name), (i, n) => fail(["services", i, "name"], `service "${n}" is named twice`));
@@ -99,15 +102,17 @@ function resolveScenario(file: string, s: ScenarioFile, options: LoadOptions, lo
     const fromMs = parseScenarioTime(from, startMs)!;
     const toMs = parseScenarioTime(to, startMs)!;
     if (toMs <= fromMs) fail([...path, "to"], "expected a time after from");
-    if (fromMs < startMs || toMs > fileEndMs) fail(path, `expected a window within the run (${s.start} + ${s.days} days)`);
+    if (fromMs < startMs || toMs > fileEndMs) fail(path, `expected a window within the run, ${formatUtc(startMs)} to ${formatUtc(fileEndMs)}`);
     const fromStep = Math.floor((fromMs - startMs) / stepMs);
     const toStep = Math.min(steps, Math.ceil((toMs - startMs) / stepMs));
     return fromStep < toStep ? { fromStep, toStep } : undefined;
   };
 
   const sites: SimSite[] = s.sites.map((site, i) => {
-    const pv = site.pv === undefined ? undefined : traces.stepped({ ...site.pv, path: ["sites", i, "pv"] }, grid);
-    const pvWatts = site.pv === undefined || pv === undefined ? new Float64Array(steps) : pvToWatts(pv.values, site.pv.unit, site.pv.peak_w);
+    const pvUse = site.pv === undefined ? undefined : { ...site.pv, path: ["sites", i, "pv"] };
+    const pvWatts = site.pv === undefined ? new Float64Array(steps) : pvToWatts(traces.stepped(pvUse!, grid).values, site.pv.unit, site.pv.peak_w);
+    const pvPeakWatts = site.pv === undefined ? 0 : site.pv.peak_w
+      ?? pvToWatts(traces.stepped(pvUse!, fileGrid).values, site.pv.unit, undefined).reduce((m, v) => Math.max(m, v), 0);
     const zone = site.grid.zone;
     const carbon = zone === undefined || !site.grid.connected
       ? new Float64Array(steps) // off-grid: never drawn
@@ -118,7 +123,7 @@ function resolveScenario(file: string, s: ScenarioFile, options: LoadOptions, lo
       latitudeDeg: site.lat,
       longitudeDeg: site.lon,
       capacityRps: site.capacity_rps,
-      pvPeakWatts: site.pv?.peak_w ?? pvWatts.reduce((m, v) => Math.max(m, v), 0),
+      pvPeakWatts,
       baseLoadWatts: site.base_load_w,
       wattsPerRps: site.watts_per_rps,
       battery: b === undefined
@@ -136,7 +141,8 @@ function resolveScenario(file: string, s: ScenarioFile, options: LoadOptions, lo
     const path = ["services", i, "demand"];
     const stepped = traces.stepped({ ...service.demand, path }, grid);
     const d = service.demand;
-    const rps = demandToRps(stepped.values, d.unit, stepped.intervalSeconds, { scale: d.scale, peakRps: d.peak_rps });
+    const peakOf = d.peak_rps === undefined ? stepped.values : traces.stepped({ ...service.demand, path }, fileGrid).values;
+    const rps = demandToRps(stepped.values, d.unit, stepped.intervalSeconds, { scale: d.scale, peakRps: d.peak_rps }, peakOf);
     if (rps.error !== undefined) return fail(path, rps.error);
     return {
       name: service.name,

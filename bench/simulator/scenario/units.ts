@@ -41,18 +41,20 @@ export interface DemandSizing {
   readonly peakRps?: number;
 }
 
-export type Converted = { readonly values: Float64Array; readonly error?: undefined } | { readonly error: string };
+export type Converted = { readonly values: Float64Array; readonly error?: undefined } | { readonly values?: undefined; readonly error: string };
 
 /**
  * Demand in requests/s over the steps given (already resampled). `intervalSeconds` is the
- * trace's own row interval, for `count_per_interval`.
+ * trace's own row interval, for `count_per_interval`. peak_rps sets the largest value of
+ * `peakOf` (same unit as `values`; default `values` itself) to peak_rps.
  */
-export function demandToRps(values: Float64Array, unit: DemandUnit, intervalSeconds: number, sizing: DemandSizing): Converted {
+export function demandToRps(values: Float64Array, unit: DemandUnit, intervalSeconds: number, sizing: DemandSizing,
+  peakOf: Float64Array = values): Converted {
   const rps = unit === "count_per_interval" ? scaled(values, 1 / intervalSeconds) : values.slice();
   if (sizing.scale !== undefined && sizing.peakRps !== undefined) return { error: "give peak_rps or scale, not both" };
   if (sizing.scale !== undefined) return { values: scaled(rps, sizing.scale) };
   if (sizing.peakRps !== undefined) {
-    const max = rps.reduce((m, v) => Math.max(m, v), 0);
+    const max = peakOf.reduce((m, v) => Math.max(m, v), 0) / (unit === "count_per_interval" ? intervalSeconds : 1);
     if (max === 0) return { error: "the trace is 0 at every step of the run, so peak_rps cannot size it" };
     return { values: scaled(rps, sizing.peakRps / max) };
   }
