@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCsv } from "../../../../bench/simulator/scenario/csv-records.js";
 import { assertColumnRange, assertMaxGap, parseTraceCsv } from "../../../../bench/simulator/scenario/trace-csv.js";
@@ -15,6 +16,18 @@ describe("parseCsv", () => {
       { line: 3, fields: ["multi\nline", "3"] },
       { line: 5, fields: ["4", ""] },
     ]);
+  });
+
+  it("property: any table written with quotes where needed reads back the same", () => {
+    const cell = fc.string({ unit: fc.constantFrom("a", "1", ",", '"', "\n", " ", "é"), maxLength: 6 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }).chain((width) =>
+      fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 6 })), fc.boolean(), (rows, crlf) => {
+      const encode = (c: string) => (/[",\n]/.test(c) || c === "" ? `"${c.replaceAll('"', '""')}"` : c);
+      const eol = crlf ? "\r\n" : "\n";
+      const text = rows.map((r) => r.map(encode).join(",")).join(eol) + eol;
+      const table = parseCsv("p.csv", text);
+      expect([table.header, ...table.records.map((r) => r.fields)]).toEqual(rows);
+    }));
   });
 
   it("takes a last line without a line break, and a byte-order mark", () => {
