@@ -54,17 +54,18 @@ function resolveScenario(file: string, s: ScenarioFile, options: LoadOptions, lo
   const startMs = parseIsoUtc(s.start)!;
   const stepMs = parseDuration(s.step)!;
   if (stepMs <= 0) fail(["step"], "expected a positive duration");
+  const fileSteps = s.days * DAY_MS / stepMs;
+  if (!Number.isInteger(fileSteps)) fail(["days"], `${s.days} days is not a whole number of ${s.step} steps`);
   const days = options.days ?? s.days;
-  if (!(days > 0)) throw new ScenarioError(`--days: expected a number > 0, got ${days}`);
   const steps = days * DAY_MS / stepMs;
-  if (!Number.isInteger(steps)) {
-    fail(options.days === undefined ? ["days"] : [], `${days} days is not a whole number of ${s.step} steps`);
+  if (!(days > 0) || !Number.isInteger(steps)) {
+    throw new ScenarioError(`${file}: --days ${days}: expected a number > 0 that is a whole number of ${s.step} steps`);
   }
   const grid: StepGrid = { startMs, stepMs, steps };
   const fileEndMs = startMs + s.days * DAY_MS;
   // Sizes taken from a trace's maximum (peak_rps, a PV peak) come from the file's own days, so a
   // run shortened with --days sees the same values for the steps it keeps.
-  const fileGrid: StepGrid = { startMs, stepMs, steps: Math.round(s.days * DAY_MS / stepMs) };
+  const fileGrid: StepGrid = { startMs, stepMs, steps: fileSteps };
 
   const siteNames = unique(s.sites.map((x) => x.name), (i, n) => fail(["sites", i, "name"], `site "${n}" is named twice`));
   unique(s.services.map((x) => x.name), (i, n) => fail(["services", i, "name"], `service "${n}" is named twice`));

@@ -90,7 +90,8 @@ describe("loadScenario", () => {
     expect(s.sites[0]!.gridOutages).toEqual([{ fromStep: 1, toStep: 2 }]);
     expect(s.faults).toEqual([]); // the spike starts after the shortened run
     expect(() => loadScenario(file, { days: 1 })).toThrow(/sites\[0\]\.pv: .*pv\.csv \(trace "pv"\) covers 2022-06-08 00:00:00 to 2022-06-08 02:00:00/);
-    expect(() => loadScenario(file, { days: 0.01 })).toThrow(/not a whole number of 30m steps/);
+    expect(() => loadScenario(file, { days: 0.01 })).toThrow(/s\d+\.yaml: --days 0\.01: expected a number > 0 that is a whole number of 30m steps$/);
+    expect(() => loadScenario(file, { days: -1 })).toThrow(/--days -1: expected a number > 0/);
   });
 
   const cases: [string, (d: ReturnType<typeof base>) => void, RegExp][] = [
@@ -99,9 +100,12 @@ describe("loadScenario", () => {
     ["an unknown field", (d) => { d.sites[0]!.pv_peak = 1; }, /sites\[0\]: unknown field "pv_peak"$/],
     ["an unknown unit", (d) => { (d.services[0]!.demand as Record<string, unknown>).unit = "rpm"; }, /services\[0\]\.demand\.unit: expected one of rps, count_per_interval, relative$/],
     ["an unknown carbon unit", (d) => { ((d.sites[0]!.grid as { zone: Record<string, unknown> }).zone).unit = "lb/MWh"; }, /sites\[0\]\.grid\.zone\.unit: expected one of g\/kWh, kg\/MWh, lbs\/MWh$/],
+    ["days that are not whole steps", (d) => { d.days = 0.1; }, /days: 0\.1 days is not a whole number of 30m steps$/],
     ["a bad duration", (d) => { d.step = "30 minutes"; }, /step: expected a duration like 5m/],
     ["a bad site name", (d) => { d.sites[0]!.name = "North"; }, /sites\[0\]\.name: expected a DNS label/],
     ["an unknown fault kind", (d) => { d.faults[0]!.kind = "flood"; }, /faults\[0\]\.kind: expected kind: site_outage, latency_spike or battery_fault$/],
+    ["two sites of one name", (d) => { d.sites[1]!.name = "north"; }, /sites\[1\]\.name: site "north" is named twice$/],
+    ["a site listed twice for a service", (d) => { d.services[0]!.sites = ["north", "north"]; }, /services\[0\]\.sites\[1\]: site "north" is listed twice$/],
     ["a service on an unknown site", (d) => { d.services[0]!.sites = ["north", "east"]; }, /services\[0\]\.sites\[1\]: no site "east"$/],
     ["an unknown trace", (d) => { (d.sites[0]!.pv as Record<string, unknown>).trace = "sun"; }, /sites\[0\]\.pv\.trace: no trace "sun" in traces \(known: pv, carbon, demand\)$/],
     ["shares that do not sum to 1", (d) => { d.regions[0]!.share = 0.5; }, /regions: shares sum to 0\.75, expected 1$/],
