@@ -252,12 +252,6 @@ describe("POST /v1/reports", () => {
     entries: [{ tableVersion, service: "shop.example.com", upstream: "site-ber", requests: 600, responses: 60, responses5xx: 6,
       latencyBuckets: [0, 0, 0, 54, 0, 0, 0, 0, 0, 6], ...fields }],
   });
-  /** Requests/s the observations give for `requests` seen now: they are spread over the buckets kept (55–60 s). */
-  const rps = (requests: number, nowMs: number) => {
-    const bucketMs = DEFAULT_REPORT_OPTIONS.windowMs / DEFAULT_REPORT_OPTIONS.bucketCount;
-    return requests / ((nowMs - (Math.floor(nowMs / bucketMs) - DEFAULT_REPORT_OPTIONS.bucketCount + 1) * bucketMs) / 1000);
-  };
-
   it("folds a report into the site's observations", async () => {
     const { app, feed, observations } = await api();
     close = () => app.close();
@@ -265,7 +259,11 @@ describe("POST /v1/reports", () => {
     const res = await post(app, report(version));
     expect(res.statusCode).toBe(204);
     const now = Date.now();
-    expect(observations.site("berlin", now)).toEqual({ loadRps: rps(600, now), latencyP95Ms: 5_000, errorRate: 0.1, responses: 60 });
+    // 600 requests counted over the report's 10 s window (and the moments since it was sent).
+    const seen = observations.site("berlin", now);
+    expect(seen).toEqual({ loadRps: seen.loadRps, latencyP95Ms: 5_000, errorRate: 0.1, responses: 60 });
+    expect(seen.loadRps).toBeGreaterThan(600 / 10.5);
+    expect(seen.loadRps).toBeLessThanOrEqual(60);
   });
 
   it("refuses a corrupt report with 400 naming the field, and a wrong content type with 415", async () => {
@@ -352,7 +350,11 @@ describe("POST /v1/reports", () => {
     expect(observations.site("berlin", Date.now()).latencyP95Ms).toBe(5_000);
     const held = plan(Date.now()).berlin;
     expect(held.reasons).toContain("latency_over_limit");
-    expect(held.plannedRps).toBeLessThan(2);
+    // Its observed load: 60 requests over the ~10 s the counts cover since the first report's window.
+    expect(held.limitRps).toBeGreaterThan(60 / 10.5);
+    expect(held.limitRps).toBeLessThanOrEqual(6);
+    // The rest does not fit anywhere else: a shortfall, spread by limits, so Berlin's share stays small.
+    expect(held.plannedRps).toBeLessThan(2 * held.limitRps);
   });
 });
 
