@@ -15,7 +15,6 @@ import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { Observations } from "../../../controller/ingest/reports/observations.js";
 import { encodeReport } from "../../../controller/ingest/reports/encode.js";
 import { REPORT_CONTENT_TYPE, type FilterReport, type ReportEntry } from "../../../controller/ingest/reports/decode.js";
-import { DEFAULT_REPORT_OPTIONS } from "../../../controller/ingest/reports/report-options.js";
 import { createPlanStep } from "../../../controller/plan/plan-step.js";
 import type { Plan } from "../../../controller/plan/plan.js";
 import { decodeTable } from "../../../controller/table/decode.js";
