@@ -61,7 +61,7 @@ async function postReport(c: ControllerProcess, version: bigint, rps: number, si
     reporter: 0x5eed_0001n, windowStartMs: now - windowMs, windowEndMs: now,
     entries: [entry("api-sun", Math.ceil(requests / 2)), entry("api-shade", Math.floor(requests / 2))],
   });
-  const res = await fetch(`${c.url}/v1/reports`, { method: "POST", headers: { ...c.readerHeaders(), "content-type": REPORT_CONTENT_TYPE }, body });
+  const res = await fetch(`${c.url}/v1/reports`, { method: "POST", headers: { ...c.readerHeaders(), "content-type": REPORT_CONTENT_TYPE }, body: Buffer.from(body) });
   expect(res.status).toBe(204);
   return now;
 }
