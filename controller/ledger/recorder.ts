@@ -46,7 +46,7 @@ export class LedgerRecorder {
   }
 }
 
-/** The planner's inputs as the ledger keeps them: per site, what the plan was made from. */
+/** The planner's inputs as the ledger keeps them: per site and per service, what the plan was made from. */
 export function snapshotOf(planned: PlannedTable): EnergySnapshot {
   return {
     kind: "energy_snapshot",
@@ -62,6 +62,14 @@ export function snapshotOf(planned: PlannedTable): EnergySnapshot {
       latency_p95_ms: s.latencyP95Ms,
       pv_forecast_watts: [...s.pvForecastWatts],
     })),
+    ...(planned.demand === undefined ? {} : {
+      services: planned.demand.map((d) => ({
+        key: d.service,
+        demand_rps: d.demandRps,
+        demand_source: d.source,
+        demand_forecast_rps: [...d.demandForecastRps],
+      })),
+    }),
   };
 }
 

@@ -1,10 +1,14 @@
 // One planning step: what the controller knows (configuration, each site's energy state, what the
 // filters report) turned into the planner's input, planned against the previous plan, and returned
 // as table services together with the inputs it was planned from, so the ledger records exactly
-// what the planner saw.
+// what the planner saw. A service's demand is what the filters report it served; its configured
+// `demand_rps` is only the prior until a report names it. Observed demand is kept per service (5-minute
+// means, two days) and forecast over the horizon.
 import type { ControllerConfig } from "../config/load.js";
 import type { SiteEnergy } from "../ingest/energy/site-energy.js";
 import { createBaselinePredictor } from "../forecast/baseline-predictor.js";
+import { createSeasonalDemandForecaster, type DemandForecaster } from "../forecast/demand-forecast.js";
+import { DemandHistory } from "../forecast/demand-history.js";
 import { planToServices, type Plan } from "./plan.js";
 import { createPlanner, type Planner } from "./greedy/greedy-planner.js";
 import type { Predictor } from "../forecast/predictor.js";
@@ -15,12 +19,24 @@ import type { Service } from "../table/weight-table.js";
 /** An hour of 5-minute forecast steps: what the planner weighs battery use against. */
 const HORIZON_STEPS = 12;
 
+/** The demand the planner read for one service, and where it came from. */
+export interface PlannedDemand {
+  readonly service: string;
+  readonly demandRps: number;
+  /** `observed`: from filter reports; `configured`: the configuration's prior, before any report. */
+  readonly source: "observed" | "configured";
+  /** Requests/s for the horizon's steps; empty when there is no observed history to forecast from. */
+  readonly demandForecastRps: readonly number[];
+}
+
 /** A plan's result and what it was made from. */
 export interface PlannedTable {
   readonly nowMs: number;
   readonly services: Service[];
   /** The site states the planner read, forecasts included. */
   readonly sites: readonly SiteState[];
+  /** The services' demand the planner read (absent: not recorded, e.g. a step made by hand). */
+  readonly demand?: readonly PlannedDemand[];
   /** The forecast model behind the forecasts the planner read (null sha256: not a trained model). */
   readonly model: { readonly id: string; readonly sha256: string | null };
 }
@@ -31,23 +47,41 @@ export type PlanStep = (nowMs: number) => PlannedTable;
 export interface PlanStepOptions {
   planner?: Planner;
   predictor?: Predictor;
-  /** What the filters report: observed load and latency per site. */
+  /** Forecasts each service's demand from its observed history; its stepSeconds spaces the history too. */
+  demandForecaster?: DemandForecaster;
+  /** What the filters report: observed load and latency per site, demand per service. */
   observations?: Observations;
   /** Sees every plan, e.g. to log its explanation. */
   onPlan?: (plan: Plan) => void;
 }
 
 export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, options: PlanStepOptions = {}): PlanStep {
-  const planner = options.planner ?? createPlanner({ headroom: config.planning.headroom });
+  // One damping step per planning interval, however many urgent cycles run in between.
+  const planner = options.planner ?? createPlanner({ headroom: config.planning.headroom, stepIntervalSeconds: config.planning.intervalMs / 1000 });
   const predictor = options.predictor ?? createBaselinePredictor();
-  const services: ServiceDemand[] = config.services.map((s) => ({
-    service: s.key,
-    demandRps: s.demandRps,
-    upstreams: Object.entries(s.upstreams).map(([site, upstream]) => ({ site, upstream })),
-  }));
+  const forecaster = options.demandForecaster ?? createSeasonalDemandForecaster();
+  const history = new DemandHistory({ stepSeconds: forecaster.stepSeconds });
   let previous: Plan | null = null;
 
+  const demandAt = (nowMs: number): PlannedDemand[] => config.services.map((s) => {
+    const observed = options.observations?.service(s.key, nowMs) ?? null;
+    if (observed !== null) history.add(s.key, nowMs, observed.demandRps);
+    return {
+      service: s.key,
+      demandRps: observed?.demandRps ?? s.demandRps,
+      source: observed === null ? "configured" : "observed",
+      demandForecastRps: forecaster.forecast(history.series(s.key), nowMs, HORIZON_STEPS),
+    };
+  });
+
   return (nowMs) => {
+    const demand = demandAt(nowMs);
+    const services: ServiceDemand[] = config.services.map((s, k) => ({
+      service: s.key,
+      demandRps: demand[k]!.demandRps,
+      ...(demand[k]!.demandForecastRps.length > 0 ? { demandForecastRps: demand[k]!.demandForecastRps } : {}),
+      upstreams: Object.entries(s.upstreams).map(([site, upstream]) => ({ site, upstream })),
+    }));
     const sites: SiteState[] = config.sites.map((site) => {
       const e = energy.get(site.name)!;
       const reported = e.reportedForecast.filter((p) => p.atMs > nowMs).map((p) => p.pvWatts);
@@ -79,6 +113,6 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
     const plan = planner.plan({ nowMs, sites, services }, previous);
     previous = plan;
     options.onPlan?.(plan);
-    return { nowMs, services: planToServices(plan), sites, model: { id: predictor.name, sha256: null } };
+    return { nowMs, services: planToServices(plan), sites, demand, model: { id: predictor.name, sha256: null } };
   };
 }

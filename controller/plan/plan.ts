@@ -23,9 +23,9 @@ export type Damping =
   | "initial" // no usable previous weights: the target as it is
   | "target" // the target was within one step
   | "held" // every change was below the hysteresis threshold: previous weights kept
-  | "stepped" // moved one bounded step towards the target
-  | "capacity" // a step would have overloaded a site: the target at once
-  | "shortfall"; // capacity shortfall: the spread by limit at once
+  | "stepped" // moved towards the target by the step the time since the last plan allows (maybe 0)
+  | "capacity" // a step would have overloaded a site: moved on towards the target as far as that needs
+  | "shortfall"; // capacity shortfall taken at once (not produced by the greedy planner, which damps shortfalls too)
 
 export interface PlannedUpstream {
   readonly upstream: string;

@@ -5,8 +5,13 @@ export interface PlannerOptions {
   readonly weightScale: number;
   /** Fraction of capacity kept free: no site is planned above capacityRps × (1 − headroom). */
   readonly headroom: number;
-  /** Largest move of one upstream's weight per cycle, as a fraction of weightScale. */
+  /** Largest move of one upstream's weight per stepIntervalSeconds, as a fraction of weightScale. */
   readonly maxStep: number;
+  /**
+   * The time one maxStep is allowed per: a plan made sooner after the previous one moves only
+   * that fraction of a step, however many plans run (the controller sets its planning interval).
+   */
+  readonly stepIntervalSeconds: number;
   /** Target changes smaller than this fraction of weightScale leave a service's weights as they are. */
   readonly hysteresis: number;
   /** State of charge the battery keeps back; only energy above it counts as usable. */
@@ -23,6 +28,7 @@ export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = Object.freeze({
   weightScale: 10_000,
   headroom: 0.2,
   maxStep: 0.1,
+  stepIntervalSeconds: 5,
   hysteresis: 0.02,
   batteryReserveSoc: 0.2,
   horizonSeconds: 3_600,
@@ -51,6 +57,9 @@ export function resolvePlannerOptions(overrides: Partial<PlannerOptions> = {}): 
   }
   if (!inRange(o.headroom, 0, 1) || o.headroom === 1) bad("headroom", "expected a number from 0 up to (not including) 1", o.headroom);
   if (!inRange(o.maxStep, 0, 1) || o.maxStep === 0) bad("maxStep", "expected a number above 0, at most 1", o.maxStep);
+  if (!inRange(o.stepIntervalSeconds, 0, Number.MAX_SAFE_INTEGER) || o.stepIntervalSeconds === 0) {
+    bad("stepIntervalSeconds", "expected a number of seconds above 0", o.stepIntervalSeconds);
+  }
   if (!inRange(o.hysteresis, 0, o.maxStep)) bad("hysteresis", `expected a number from 0 to maxStep (${o.maxStep})`, o.hysteresis);
   if (!inRange(o.batteryReserveSoc, 0, 1)) bad("batteryReserveSoc", "expected a number from 0 to 1", o.batteryReserveSoc);
   if (!inRange(o.horizonSeconds, 1, Number.MAX_SAFE_INTEGER)) bad("horizonSeconds", "expected a number of seconds ≥ 1", o.horizonSeconds);

@@ -42,6 +42,13 @@ export const energySnapshotSchema = z.object({
     latency_p95_ms: z.number().min(0),
     pv_forecast_watts: z.array(z.number().min(0)).max(2016),
   }).strict()),
+  /** The services' demand the plan read: from filter reports, or the configured prior before any. */
+  services: z.array(z.object({
+    key: NAME,
+    demand_rps: z.number().min(0),
+    demand_source: z.enum(["observed", "configured"]),
+    demand_forecast_rps: z.array(z.number().min(0)).max(2016),
+  }).strict()).optional(),
 }).strict();
 
 export const modelPromotedSchema = z.object({

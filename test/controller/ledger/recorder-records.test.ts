@@ -34,6 +34,27 @@ describe("LedgerRecorder", () => {
       site: "berlin", health: "healthy", pv_watts: 1_234.5, battery_soc_percent: 55, grid_carbon_g_per_kwh: 321,
       load_rps: 12.5, latency_p95_ms: 25, pv_forecast_watts: [1_000, 1_001, 1_002],
     });
+    expect(snapshot.services).toBeUndefined();
+  });
+
+  it("records the demand the plan read, observed or configured, with its forecast", async () => {
+    const plan: PlannedTable = {
+      ...planned([site("berlin", 0.5, 0)], []),
+      demand: [
+        { service: "shop.example.com", demandRps: 123.5, source: "observed", demandForecastRps: [120, 118.25] },
+        { service: "search.example.com", demandRps: 300, source: "configured", demandForecastRps: [] },
+      ],
+    };
+    const snapshot = snapshotOf(plan);
+    expect(snapshot.services).toEqual([
+      { key: "shop.example.com", demand_rps: 123.5, demand_source: "observed", demand_forecast_rps: [120, 118.25] },
+      { key: "search.example.com", demand_rps: 300, demand_source: "configured", demand_forecast_rps: [] },
+    ]);
+    const storage = new PosixStorage(await tempDir());
+    const table = new TableFeed(60_000, () => NOW * 1_000).prepare([]);
+    await new LedgerRecorder(await open(storage)).record(table, plan);
+    const [, snapshotRecord] = await readRecentRecords(storage, 2);
+    expect(snapshotRecord).toEqual(snapshot);
   });
 
   it("stores a big mesh's snapshot and table in parts, in one checkpoint, and reads them back whole", async () => {

@@ -8,7 +8,7 @@ import { input, service, site, T0 } from "./support/plan-inputs.js";
 describe("planner options", () => {
   it("start from the exported defaults", () => {
     expect(DEFAULT_PLANNER_OPTIONS).toEqual({
-      weightScale: 10_000, headroom: 0.2, maxStep: 0.1, hysteresis: 0.02,
+      weightScale: 10_000, headroom: 0.2, maxStep: 0.1, stepIntervalSeconds: 5, hysteresis: 0.02,
       batteryReserveSoc: 0.2, horizonSeconds: 3_600, latencyLimitMs: 500, latencyReleaseFraction: 0.8,
     });
     expect(createPlanner().options).toEqual(DEFAULT_PLANNER_OPTIONS);
@@ -25,6 +25,8 @@ describe("planner options", () => {
     [{ headroom: Number.NaN }, "option 'headroom'"],
     [{ maxStep: 0 }, "option 'maxStep'"],
     [{ maxStep: 1.5 }, "option 'maxStep'"],
+    [{ stepIntervalSeconds: 0 }, "planner option 'stepIntervalSeconds': expected a number of seconds above 0, got 0"],
+    [{ stepIntervalSeconds: Number.POSITIVE_INFINITY }, "option 'stepIntervalSeconds'"],
     [{ hysteresis: 0.2 }, "planner option 'hysteresis': expected a number from 0 to maxStep (0.1), got 0.2"],
     [{ batteryReserveSoc: 2 }, "option 'batteryReserveSoc'"],
     [{ horizonSeconds: 0 }, "option 'horizonSeconds'"],

@@ -17,6 +17,8 @@ const entry = (fields: Partial<ReportEntry>): ReportEntry => ({
   latencyBuckets: new Array(LATENCY_BOUNDS_MS.length).fill(0), ...fields,
 });
 const report = (...entries: ReportEntry[]): FilterReport => ({ reporter: 1n, windowStartMs: 0, windowEndMs: 0, entries });
+/** A report whose counts were made from `windowStartMs`. */
+const counted = (windowStartMs: number, ...entries: ReportEntry[]): FilterReport => ({ reporter: 1n, windowStartMs, windowEndMs: windowStartMs, entries });
 /** `n` responses, all in latency bucket `b`. */
 const answered = (n: number, b: number, fields: Partial<ReportEntry> = {}): ReportEntry =>
   entry({ requests: n, responses: n, latencyBuckets: LATENCY_BOUNDS_MS.map((_, k) => (k === b ? n : 0)), ...fields });
@@ -58,9 +60,10 @@ describe("observations", () => {
 
   it("keep a fixed number of slots whatever arrives, and keep counting when the clock steps back", () => {
     const obs = new Observations(services, options);
-    expect(obs.slots).toBe(20);
+    // Two sites and two services, ten buckets each.
+    expect(obs.slots).toBe(40);
     for (let i = 0; i < 10_000; i++) obs.add(report(answered(1, 0), answered(1, 0, { upstream: "site-b" })), T0 + i * 7);
-    expect(obs.slots).toBe(20);
+    expect(obs.slots).toBe(40);
     const now = T0 + 9_999 * 7;
     const before = obs.site("east", now).responses;
     obs.add(report(answered(3, 0)), now - 60_000);
@@ -91,6 +94,40 @@ describe("observations", () => {
         expect(seen.latencyP95Ms).toBe(Number.isFinite(p95) ? p95 : 5_000);
       }
     }), { numRuns: 300 });
+  });
+
+  it("read a service's demand over all its upstreams, and nothing before a report names it", () => {
+    const obs = new Observations(services, options);
+    expect(obs.service("shop.example.com", T0)).toBeNull();
+    obs.add(report(entry({ requests: 60 }), entry({ upstream: "site-b", requests: 30 }), entry({ service: "search.example.com", requests: 9 })), T0);
+    expect(obs.service("shop.example.com", T0)).toEqual({ demandRps: 90 / 9, coveredMs: 9_000 });
+    expect(obs.service("search.example.com", T0)).toEqual({ demandRps: 1, coveredMs: 9_000 });
+    expect(obs.service("unknown.example.com", T0)).toBeNull();
+    // Reports came, then stopped: no requests in the window is an observation of 0.
+    expect(obs.service("shop.example.com", T0 + 20_000)).toEqual({ demandRps: 0, coveredMs: 9_000 });
+  });
+
+  it("divide by the time the counts cover since the first report's window, not the whole window", () => {
+    // A controller that started just now gets a worker's report covering the last 4 s: 400 requests.
+    const obs = new Observations(services, options);
+    obs.add(counted(T0 - 4_000, entry({ requests: 400 })), T0);
+    expect(obs.service("shop.example.com", T0)).toEqual({ demandRps: 100, coveredMs: 4_000 });
+    expect(obs.site("east", T0).loadRps).toBe(100);
+    // 3 s later the next one, 300 more: still 100 rps, over 7 s.
+    obs.add(counted(T0, entry({ requests: 300 })), T0 + 3_000);
+    expect(obs.service("shop.example.com", T0 + 3_000)).toEqual({ demandRps: 100, coveredMs: 7_000 });
+    // Once the window is longer than the time since, the kept buckets' span is the divisor again.
+    expect(obs.service("shop.example.com", T0 + 9_000)!.coveredMs).toBe(9_000);
+    // No report has named west yet: it reads 0.
+    expect(obs.site("west", T0 + 3_000).loadRps).toBe(0);
+  });
+
+  it("never divide by less than one bucket, nor count from a window start ahead of arrival", () => {
+    const obs = new Observations(services, options);
+    obs.add(counted(T0 + 30_000, entry({ requests: 10 })), T0);
+    expect(obs.service("shop.example.com", T0)).toEqual({ demandRps: 10, coveredMs: 1_000 });
+    expect(obs.service("shop.example.com", T0 + 500)).toEqual({ demandRps: 10, coveredMs: 1_000 });
+    expect(obs.service("shop.example.com", T0 + 2_000)).toEqual({ demandRps: 5, coveredMs: 2_000 });
   });
 
   it("refuse bad options, naming them", () => {

@@ -102,7 +102,7 @@ describe("capacity", () => {
     ], 600));
     expect(plan.shortfall).toBe(true);
     expect(weightsOf(plan)).toEqual([1667, 3333, 5000]);
-    expect(plan.services[0]!.damping).toBe("shortfall");
+    expect(plan.services[0]!.damping).toBe("initial");
     expect(siteOf(plan, "l").reasons).toContain("capacity_shortfall");
   });
 
