@@ -14,7 +14,7 @@ import type { PlanInput, ServiceDemand } from "../site-state.js";
 import { buildLp } from "./build-lp.js";
 import { checkLookAhead } from "./check-look-ahead.js";
 import { explainSites } from "./explain-sites.js";
-import type { PlanSolver, SolveResult } from "./plan-solver.js";
+import type { LinearProgram, PlanSolver, SolveResult } from "./plan-solver.js";
 import { resolvePredictiveOptions, type PredictivePlannerOptions } from "./predictive-options.js";
 import { readTrajectory, type PlannedTrajectory } from "./trajectory.js";
 
@@ -68,20 +68,19 @@ function planCycle(
   const { lp, layout } = buildLp({ input, options, limitRps, eligible, siteOf, previousShares });
   const solved: SolveResult = lp.numCols === 0
     ? { status: "optimal", x: new Float64Array(0), objective: 0 }
-    : solver.solve(lp, options.timeBudgetMs / 1000);
+    : solveSafely(solver, lp, options.timeBudgetMs / 1000);
   if (solved.status !== "optimal") {
     const plan = greedy.plan(input, previous);
     return { plan: { ...plan, fallback: { reason: FALLBACK[solved.status], detail: solved.detail } }, trajectory: null };
   }
   const trajectory = readTrajectory(input, layout, solved.x, solved.objective, options.stepSeconds);
 
-  // A shortfall now (not later in the horizon): spread by limit, as the greedy planner does.
+  // A shortfall now (not later in the horizon). Unlike the greedy planner's spread by limit, the
+  // program's own step 0 stands: it puts the overload where it costs least, never onto an
+  // off-grid site's empty battery; it is applied at once, undamped.
   const shortfall = trajectory.sites.some((s, i) => s.overloadRps[0]! > 1e-6 * Math.max(1, limitRps[i]!));
-  const shares = input.services.map((_, s) => {
-    const from = eligible[s]!.flatMap((e, u) =>
-      e ? [shortfall ? limitRps[siteOf[s]![u]!]! : trajectory.shares[s]![u]![0]!] : []);
-    return proportional(from);
-  });
+  const shares = input.services.map((_, s) =>
+    proportional(eligible[s]!.flatMap((e, u) => (e ? [trajectory.shares[s]![u]![0]!] : []))));
   const targets = shares.map((sh, s) => weightsFromShares(sh, eligible[s]!, scale));
 
   const loads: ServiceLoad[] = input.services.map((svc, s) => ({ demandRps: svc.demandRps, siteOf: siteOf[s]! }));
@@ -111,6 +110,15 @@ function planCycle(
   const sites = explainSites(input.sites, limits, trajectory, planned, unitRps, shortfall);
   const plan: Plan = { nowMs: input.nowMs, planner: "predictive", fallback: null, weightScale: scale, shortfall, services, sites };
   return { plan, trajectory };
+}
+
+/** A solver that throws is a solver error like any other: the cycle still gets a plan. */
+function solveSafely(solver: PlanSolver, lp: LinearProgram, seconds: number): SolveResult {
+  try {
+    return solver.solve(lp, seconds);
+  } catch (error) {
+    return { status: "error", detail: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function heldForLatency(previous: Plan | null, site: string): boolean {
