@@ -60,6 +60,8 @@ export interface LpLayout {
 
 /** A service with no traffic still gets shares; planning it at this rate keeps them meaningful. */
 const MIN_DEMAND_RPS = 1e-3;
+/** A battery smaller than this (Wh) is no battery: it would only add columns and round-off. */
+const MIN_BATTERY_WH = 1e-3;
 /** An overload now costs this many times one later, so a shortfall in step 0 is a real one. */
 const OVERLOAD_NOW_FACTOR = 10;
 
@@ -79,7 +81,8 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
   const demandSteps = services.map((s) => series(s.demandRps, s.demandForecastRps, steps));
   const demand = demandSteps.map((d) => periodMeans(d, lengths));
   const planned = demand.map((d) => d.map((v) => Math.max(v, MIN_DEMAND_RPS)));
-  const peak = demandSteps.map((d) => periodMaxima(d, lengths).map((v) => Math.max(v, MIN_DEMAND_RPS)));
+  // Limits hold for the real demand: the floor for idle services must not make a shortfall.
+  const peak = demandSteps.map((d) => periodMaxima(d, lengths));
   const meanLatency = services.map((svc, s) => svc.upstreams.map((_, u) => meanAddedLatency(input, ctx.siteOf[s]![u]!)));
 
   // Columns: shares first, then each site's energy columns.
@@ -107,7 +110,7 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
   const overload = new Int32Array(n).fill(-1);
   const gridCarbonMax = maxGridCarbon(sites.map((s, i) => (s.offGrid === true ? null : carbon[i]!)), carbon);
   sites.forEach((site, i) => {
-    const battery = site.batteryWh > 0;
+    const battery = site.batteryWh >= MIN_BATTERY_WH;
     if (!hasTraffic[i] && !battery) return;
     const eta = oneWayEfficiency(site.batteryEfficiency);
     if (hasTraffic[i]) {

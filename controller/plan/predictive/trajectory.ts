@@ -64,7 +64,9 @@ export function readTrajectory(
     const deficitWatts = steps((k) => column(layout.deficit[i]!, k));
     const spillWatts = steps((k) => Math.max(0,
       pvWatts[k]! + gridWatts[k]! + dischargeWatts[k]! + deficitWatts[k]! - chargeWatts[k]! - site.baseLoadWatts - site.wattsPerRps * loadRps[k]!));
-    const soc = [site.batteryWh > 0 ? site.batterySoc : 0, ...steps((k) => (site.batteryWh > 0 ? column(layout.stored[i]!, k) / site.batteryWh : 0))];
+    // A battery the program left out (none, or too small to plan) keeps its charge.
+    const now = site.batteryWh > 0 ? site.batterySoc : 0;
+    const soc = [now, ...steps((k) => (layout.stored[i]! >= 0 ? column(layout.stored[i]!, k) / site.batteryWh : now))];
     return {
       site: site.site,
       soc,
