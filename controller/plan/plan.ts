@@ -61,8 +61,27 @@ export interface SiteExplanation {
   readonly reasons: readonly SiteReason[];
 }
 
+/** Why a planner answered with another planner's plan. Fixed strings: logs and metrics count them. */
+export const FALLBACK_REASONS = [
+  "infeasible", // the linear program has no solution (e.g. a latency SLO no eligible site meets)
+  "solver_error", // the solver failed or returned no usable solution
+  "time_budget", // the solver ran out of its time budget for the cycle
+] as const;
+
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+export interface PlanFallback {
+  readonly reason: FallbackReason;
+  /** What the solver said, for logs. */
+  readonly detail: string;
+}
+
 export interface Plan {
   readonly nowMs: number;
+  /** Which planner made these weights (`greedy`, `predictive`). */
+  readonly planner: string;
+  /** Non-null when the planner asked for could not plan and this is a fallback planner's answer. */
+  readonly fallback: PlanFallback | null;
   readonly weightScale: number;
   /** Demand exceeded what the sites may take: weights follow site limits, sites run above them. */
   readonly shortfall: boolean;

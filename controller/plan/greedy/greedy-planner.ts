@@ -7,18 +7,15 @@ import { gridCarbonGPerHour, renewableRps, siteLimit, type SiteLimit } from "./e
 import type { Plan, ServicePlan, SiteExplanation, SiteReason } from "../plan.js";
 import { resolvePlannerOptions, type PlannerOptions } from "../planner-options.js";
 import { weightsFromShares } from "../round-weights.js";
+import type { Planner } from "../planner.js";
 import type { PlanInput, ServiceDemand } from "../site-state.js";
 
-export interface Planner {
-  readonly options: PlannerOptions;
-  /** Plans one cycle; `previous` is the last plan published (null on the first cycle). */
-  plan(input: PlanInput, previous?: Plan | null): Plan;
-}
+export type { Planner } from "../planner.js";
 
 /** Validates the options once; throws PlannerError naming a bad one. */
 export function createPlanner(overrides: Partial<PlannerOptions> = {}): Planner {
   const options = resolvePlannerOptions(overrides);
-  return { options, plan: (input, previous = null) => planCycle(input, previous, options) };
+  return { name: "greedy", options, plan: (input, previous = null) => planCycle(input, previous, options) };
 }
 
 const EPSILON = 1e-9;
@@ -90,7 +87,7 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
       reasons: siteReasons(limits[i]!, plannedRps, renewableServed, gridRps, allocation.shortfall, unitRps[i]!),
     };
   });
-  return { nowMs: input.nowMs, weightScale: scale, shortfall: allocation.shortfall, services, sites };
+  return { nowMs: input.nowMs, planner: "greedy", fallback: null, weightScale: scale, shortfall: allocation.shortfall, services, sites };
 }
 
 /** Whether the previous plan held the site for latency: the hold then ends only below the release level. */
