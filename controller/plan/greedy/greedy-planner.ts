@@ -2,13 +2,14 @@
 // function of its input, the previous plan and options fixed when the planner is made.
 import { allocate, type ServiceNeed, type SitePool } from "./allocate.js";
 import { checkPlanInput } from "../check-input.js";
-import { catchUpForCapacity, dampService, siteLoads, stepFraction, type Damped, type PreviousWeights, type ServiceLoad } from "../damp.js";
+import { siteLoads, type ServiceLoad } from "../damp.js";
+import { heldForLatency, settleWeights } from "../settle-weights.js";
 import { gridCarbonGPerHour, renewableRps, siteLimit, type SiteLimit } from "./energy-budget.js";
-import type { Plan, ServicePlan, SiteExplanation, SiteReason } from "../plan.js";
+import type { Plan, SiteExplanation, SiteReason } from "../plan.js";
 import { resolvePlannerOptions, type PlannerOptions } from "../planner-options.js";
 import { weightsFromShares } from "../round-weights.js";
 import type { Planner } from "../planner.js";
-import type { PlanInput, ServiceDemand } from "../site-state.js";
+import type { PlanInput } from "../site-state.js";
 
 export type { Planner } from "../planner.js";
 
@@ -46,28 +47,7 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
 
   const targets = input.services.map((_, s) => weightsFromShares(allocation.shares[s]!, eligible[s]!, scale));
 
-  // A shortfall is damped like any cycle; the capacity rule keeps every site within what the target puts there.
-  const fraction = stepFraction(previous?.nowMs ?? null, input.nowMs, options.stepIntervalSeconds);
-  const damped: Damped[] = input.services.map((svc, s) => {
-    if (!eligible[s]!.some(Boolean)) return { weights: targets[s]!, damping: "target" };
-    return dampService(targets[s]!, previousWeights(previous, svc, scale), eligible[s]!, options, fraction);
-  });
-  const weights = damped.map((d) => d.weights);
-  const snapped = catchUpForCapacity(weights, targets, loads, limitRps, scale);
-
-  const services: ServicePlan[] = input.services.map((svc, s) => ({
-    service: svc.service,
-    demandRps: svc.demandRps,
-    eligible: eligible[s]!.some(Boolean),
-    damping: snapped[s] ? "capacity" : damped[s]!.damping,
-    upstreams: svc.upstreams.map((u, j) => ({
-      upstream: u.upstream,
-      site: u.site,
-      weight: weights[s]![j]!,
-      targetWeight: targets[s]![j]!,
-      draining: input.sites[loads[s]!.siteOf[j]!]!.health !== "healthy",
-    })),
-  }));
+  const { weights, services } = settleWeights(input, previous, targets, eligible, loads, limitRps, options);
 
   const planned = siteLoads(weights, loads, input.sites.length, scale);
   // One weight unit of every service there: what rounding alone can move a site by.
@@ -88,23 +68,6 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
     };
   });
   return { nowMs: input.nowMs, planner: "greedy", fallback: null, weightScale: scale, shortfall: allocation.shortfall, services, sites };
-}
-
-/** Whether the previous plan held the site for latency: the hold then ends only below the release level. */
-function heldForLatency(previous: Plan | null, site: string): boolean {
-  return previous?.sites.find((s) => s.site === site)?.reasons.includes("latency_over_limit") ?? false;
-}
-
-/** Last cycle's weights for this service's upstreams, matched by upstream name. */
-function previousWeights(previous: Plan | null, service: ServiceDemand, scale: number): PreviousWeights | null {
-  if (previous === null || previous.weightScale !== scale) return null;
-  const last = previous.services.find((p) => p.service === service.service);
-  if (last === undefined) return null;
-  const byName = new Map(last.upstreams.map((u) => [u.upstream, u.weight]));
-  return {
-    weights: service.upstreams.map((u) => byName.get(u.upstream) ?? 0),
-    total: last.upstreams.reduce((a, u) => a + u.weight, 0),
-  };
 }
 
 function siteReasons(

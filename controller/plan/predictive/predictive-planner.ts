@@ -3,10 +3,11 @@
 // through the same rounding, damping and site limits as the greedy planner's. When the solver
 // fails, finds no solution or runs out of time, the greedy planner answers, with the reason.
 import { checkPlanInput } from "../check-input.js";
-import { dampService, enforceSiteLimits, siteLoads, type Damped, type PreviousWeights, type ServiceLoad } from "../damp.js";
+import { siteLoads, type ServiceLoad } from "../damp.js";
+import { heldForLatency, previousWeights, settleWeights } from "../settle-weights.js";
 import { createPlanner } from "../greedy/greedy-planner.js";
 import { siteLimit } from "../greedy/energy-budget.js";
-import type { FallbackReason, Plan, ServicePlan } from "../plan.js";
+import type { FallbackReason, Plan } from "../plan.js";
 import type { Planner } from "../planner.js";
 import { DEFAULT_PLANNER_OPTIONS, type PlannerOptions } from "../planner-options.js";
 import { weightsFromShares } from "../round-weights.js";
@@ -76,35 +77,15 @@ function planCycle(
   const trajectory = readTrajectory(input, layout, solved.x, solved.objective, options.stepSeconds);
 
   // A shortfall now (not later in the horizon). Unlike the greedy planner's spread by limit, the
-  // program's own step 0 stands: it puts the overload where it costs least, never onto an
-  // off-grid site's empty battery; it is applied at once, undamped.
+  // program's own step 0 is the target: it puts the overload where it costs least, never onto an
+  // off-grid site's empty battery; it is damped like any target (the capacity rule still holds).
   const shortfall = trajectory.sites.some((s, i) => s.overloadRps[0]! > 1e-6 * Math.max(1, limitRps[i]!));
   const shares = input.services.map((_, s) =>
     proportional(eligible[s]!.flatMap((e, u) => (e ? [trajectory.shares[s]![u]![0]!] : []))));
   const targets = shares.map((sh, s) => weightsFromShares(sh, eligible[s]!, scale));
 
   const loads: ServiceLoad[] = input.services.map((svc, s) => ({ demandRps: svc.demandRps, siteOf: siteOf[s]! }));
-  const damped: Damped[] = input.services.map((svc, s) => {
-    if (!eligible[s]!.some(Boolean)) return { weights: targets[s]!, damping: "target" };
-    if (shortfall) return { weights: [...targets[s]!], damping: "shortfall" };
-    return dampService(targets[s]!, previousWeights(previous, svc, scale), eligible[s]!, options);
-  });
-  const weights = damped.map((d) => d.weights);
-  const snapped = enforceSiteLimits(weights, targets, loads, limitRps, scale);
-
-  const services: ServicePlan[] = input.services.map((svc, s) => ({
-    service: svc.service,
-    demandRps: svc.demandRps,
-    eligible: eligible[s]!.some(Boolean),
-    damping: snapped[s] ? "capacity" : damped[s]!.damping,
-    upstreams: svc.upstreams.map((u, j) => ({
-      upstream: u.upstream,
-      site: u.site,
-      weight: weights[s]![j]!,
-      targetWeight: targets[s]![j]!,
-      draining: input.sites[siteOf[s]![j]!]!.health !== "healthy",
-    })),
-  }));
+  const { weights, services } = settleWeights(input, previous, targets, eligible, loads, limitRps, options);
   const planned = siteLoads(weights, loads, input.sites.length, scale);
   const unitRps = siteLoads(weights.map((w) => w.map(() => 1)), loads, input.sites.length, scale);
   const sites = explainSites(input.sites, limits, trajectory, planned, unitRps, shortfall);
@@ -119,22 +100,6 @@ function solveSafely(solver: PlanSolver, lp: LinearProgram, seconds: number): So
   } catch (error) {
     return { status: "error", detail: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function heldForLatency(previous: Plan | null, site: string): boolean {
-  return previous?.sites.find((s) => s.site === site)?.reasons.includes("latency_over_limit") ?? false;
-}
-
-/** Last cycle's weights for this service's upstreams, matched by upstream name. */
-function previousWeights(previous: Plan | null, service: ServiceDemand, scale: number): PreviousWeights | null {
-  if (previous === null || previous.weightScale !== scale) return null;
-  const last = previous.services.find((p) => p.service === service.service);
-  if (last === undefined) return null;
-  const byName = new Map(last.upstreams.map((u) => [u.upstream, u.weight]));
-  return {
-    weights: service.upstreams.map((u) => byName.get(u.upstream) ?? 0),
-    total: last.upstreams.reduce((a, u) => a + u.weight, 0),
-  };
 }
 
 /**

@@ -132,7 +132,7 @@ describe("predictive planner: off-grid sites", () => {
     const result = planner.planWithTrajectory({ nowMs: T0, sites: [main, island(0.2)], services: [service("api", 100, ["main", "island"])] });
     expect(result.plan.shortfall).toBe(true);
     expect(weightsOf(result.plan)).toEqual([10_000, 0]);
-    expect(result.plan.services[0]!.damping).toBe("shortfall");
+    expect(result.plan.services[0]!.damping).toBe("initial"); // no previous plan: the target as it is
     expect(result.plan.sites[0]!.reasons).toContain("capacity_shortfall");
   });
 });
