@@ -13,6 +13,7 @@
 //   e[k] − e[k−1] − Δ√η c + Δ d/√η = 0, e[−1] = soc × Wh           battery
 //   e ∈ [min(reserve × Wh, e[−1]), Wh], c ≤ min(charge W, pv), d ≤ discharge W
 //   g = 0 on an off-grid site (no column)                          off-grid
+//   (a period of a site with no battery and PV ≤ base has no energy row: g = base + w Σ D x − pv)
 //   x[k] − x[k−1] = p − q, p, q ≤ maxStep × (L[k−1] + L[k]) / 2; x[0] − prev = p − q   churn
 //   Σ_u far_u x[s][u][k] ≤ latencySloExceedShare                   latency SLO
 //
