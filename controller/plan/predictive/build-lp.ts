@@ -13,6 +13,7 @@
 //   e[k] − e[k−1] − Δ√η c + Δ d/√η = 0, e[−1] = soc × Wh           battery
 //   e ∈ [min(reserve × Wh, e[−1]), Wh], c ≤ min(charge W, pv), d ≤ discharge W
 //   g = 0 on an off-grid site (no column)                          off-grid
+//   (a period of a site with no battery and PV ≤ base has no energy row: g = base + w Σ D x − pv)
 //   x[k] − x[k−1] = p − q, p, q ≤ maxStep × (L[k−1] + L[k]) / 2; x[0] − prev = p − q   churn
 //   Σ_u far_u x[s][u][k] ≤ latencySloExceedShare                   latency SLO
 //
@@ -53,6 +54,8 @@ export interface LpLayout {
   readonly stored: Int32Array;
   readonly deficit: Int32Array;
   readonly overload: Int32Array;
+  /** Per site and period (site × periods + period): 1 where grid power is base + requests − PV, with no column. */
+  readonly gridDirect: Uint8Array;
   /** Per site, per period: mean PV W; per service, per period: mean demand rps. */
   readonly pvWatts: readonly Float64Array[];
   readonly demandRps: readonly Float64Array[];
@@ -108,6 +111,7 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
   const stored = new Int32Array(n).fill(-1);
   const deficit = new Int32Array(n).fill(-1);
   const overload = new Int32Array(n).fill(-1);
+  const direct = new Uint8Array(n * K);
   const gridCarbonMax = maxGridCarbon(sites.map((s, i) => (s.offGrid === true ? null : carbon[i]!)), carbon);
   sites.forEach((site, i) => {
     const battery = site.batteryWh >= MIN_BATTERY_WH;
@@ -122,7 +126,18 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
       for (let k = 0; k < K; k++) b.col(options.energyDeficitGPerWh * hours[k]!, 0, Infinity);
     } else {
       grid[i] = b.numCols;
-      for (let k = 0; k < K; k++) b.col((hours[k]! * carbon[i]![k]!) / 1000, 0, Infinity);
+      for (let k = 0; k < K; k++) {
+        const gPerW = (hours[k]! * carbon[i]![k]!) / 1000;
+        // Without a battery, and with no PV beyond the base load, the grid carries the base and
+        // every request: its carbon goes straight onto the shares, and the period needs no row.
+        if (!battery && pv[i]![k]! <= site.baseLoadWatts) {
+          direct[i * K + k] = 1;
+          forEachShare(ctx, share, i, (sv, col) => b.addCost(col + k, gPerW * site.wattsPerRps * planned[sv]![k]!));
+          b.col(0, 0, 0);
+        } else {
+          b.col(gPerW, 0, Infinity);
+        }
+      }
     }
     if (!battery) return;
     const e0 = site.batterySoc * site.batteryWh;
@@ -160,6 +175,7 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
     if (overload[i]! < 0 && stored[i]! < 0) return;
     const eta = oneWayEfficiency(site.batteryEfficiency);
     for (let k = 0; k < K; k++) {
+      if (direct[i * K + k] === 1) continue;
       if (grid[i]! >= 0) b.term(grid[i]! + k, 1);
       if (deficit[i]! >= 0) b.term(deficit[i]! + k, 1);
       if (stored[i]! >= 0) {
@@ -207,7 +223,7 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
     }
   });
 
-  const layout: LpLayout = { steps: K, periodSteps: lengths, share, grid, charge, discharge, stored, deficit, overload, pvWatts: pv, demandRps: demand };
+  const layout: LpLayout = { steps: K, periodSteps: lengths, share, grid, charge, discharge, stored, deficit, overload, gridDirect: direct, pvWatts: pv, demandRps: demand };
   return { lp: b.build(), layout };
 }
 

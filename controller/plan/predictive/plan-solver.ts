@@ -74,8 +74,9 @@ function highsSolver(highs: Highs): PlanSolver {
             values: lp.values,
           },
         });
-        // One thread and a fixed seed: the same program gives the same vertex every time.
-        model.options.set({ output_flag: false, time_limit: timeLimitSeconds, random_seed: 0 });
+        // One thread and a fixed seed: the same program gives the same vertex every time. Presolve
+        // off: on these programs (a few hundred rows) it costs more than it saves (bench/predictive-planner.ts).
+        model.options.set({ output_flag: false, time_limit: timeLimitSeconds, random_seed: 0, presolve: "off" });
         const { modelStatus } = model.run();
         if (modelStatus === status.optimal) {
           return { status: "optimal", x: model.getSolution().colValue, objective: model.getObjectiveValue() };

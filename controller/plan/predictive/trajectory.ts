@@ -58,7 +58,11 @@ export function readTrajectory(
     const pvWatts = Array.from(layout.pvWatts[i]!);
     // A site with no traffic and no battery has no columns: its grid power is simply what PV leaves.
     const modelled = layout.grid[i]! >= 0 || layout.deficit[i]! >= 0;
-    const gridWatts = steps((k) => (modelled ? column(layout.grid[i]!, k) : site.offGrid === true ? 0 : Math.max(0, site.baseLoadWatts - pvWatts[k]!)));
+    const gridWatts = steps((k) => {
+      if (layout.gridDirect[i * K + k] === 1) return site.baseLoadWatts - pvWatts[k]! + site.wattsPerRps * loadRps[k]!;
+      if (modelled) return column(layout.grid[i]!, k);
+      return site.offGrid === true ? 0 : Math.max(0, site.baseLoadWatts - pvWatts[k]!);
+    });
     const chargeWatts = steps((k) => column(layout.charge[i]!, k));
     const dischargeWatts = steps((k) => column(layout.discharge[i]!, k));
     const deficitWatts = steps((k) => column(layout.deficit[i]!, k));

@@ -19,6 +19,26 @@ const STEP_HOURS = 300 / 3600;
 /** `n` values of f(1), f(2), …: a forecast for the steps after now. */
 const ahead = (n: number, f: (k: number) => number): number[] => Array.from({ length: n }, (_, k) => f(k + 1));
 
+describe("predictive planner: the README's worked example", () => {
+  it("with nothing to look ahead to, plans what the greedy planner plans, and explains it alike", () => {
+    // `sun`: 1,000 W of PV at 2 W/rps (500 rps renewable), 400 g; `clean` 100 g; `dirty` 300 g;
+    // limits 80 rps, demand 150: sun 80 and clean 70 → 5333, 4667, 0.
+    const sites = [
+      site("sun", { pvNowWatts: 1000, wattsPerRps: 2, gridCarbonGPerKwh: 400 }),
+      site("clean", { wattsPerRps: 2, gridCarbonGPerKwh: 100 }),
+      site("dirty", { wattsPerRps: 2, gridCarbonGPerKwh: 300 }),
+    ];
+    const plan = planner.plan(input(sites, 150));
+    expect(plan.planner).toBe("predictive");
+    expect(weightsOf(plan)).toEqual([5333, 4667, 0]);
+    const greedy = createPlanner().plan(input(sites, 150));
+    expect(weightsOf(greedy)).toEqual([5333, 4667, 0]);
+    expect(plan.sites.map((x) => x.reasons)).toEqual(greedy.sites.map((x) => x.reasons));
+    expect(plan.sites[0]!.renewableCapacityRps).toBe(500);
+    expect(plan.sites[1]!.gridCarbonGPerHour).toBeCloseTo((150 * 4667 / 10_000) * 2 * 100 / 1000, 9);
+  });
+});
+
 describe("predictive planner: looking ahead", () => {
   // 50 rps at 1 W/rps; `sun` has 1,000 W of PV until cycle 12, then none, and a 400 g grid;
   // `grid` is a 100 g grid. Damping moves a weight by at most 1,000 (10 %) per cycle.
