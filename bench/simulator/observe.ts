@@ -30,6 +30,8 @@ export interface StepRecord {
 const PV_HISTORY_STEPS_SECONDS = 26 * 3600;
 /** Demand history for seasonal forecasts: two days. */
 const DEMAND_HISTORY_SECONDS = 2 * 86_400;
+/** The recent peak a planner keeps site limits for (ServiceDemand.demandPeakRps). */
+export const DEMAND_PEAK_WINDOW_SECONDS = 6 * 3600;
 
 export class Observer {
   private readonly predictor: Predictor;
@@ -103,7 +105,7 @@ export class Observer {
       return {
         service: svc.name,
         demandRps,
-        ...(forecast.length > 0 ? { demandForecastRps: forecast } : {}),
+        ...(forecast.length > 0 ? { demandForecastRps: forecast, demandPeakRps: recentPeak(history, nowMs - DEMAND_PEAK_WINDOW_SECONDS * 1000) } : {}),
         ...(svc.latencySloMs !== undefined ? { latencySloMs: svc.latencySloMs } : {}),
         upstreams: svc.sites.map((site) => ({ site, upstream: `${svc.name}-${site}` })),
       };
@@ -114,6 +116,12 @@ export class Observer {
   private stepStartMs(t: number): number {
     return this.scenario.startMs + t * this.scenario.stepSeconds * 1000;
   }
+}
+
+function recentPeak(history: readonly { atMs: number; rps: number }[], sinceMs: number): number {
+  let peak = 0;
+  for (let k = history.length - 1; k >= 0 && history[k]!.atMs > sinceMs; k--) peak = Math.max(peak, history[k]!.rps);
+  return peak;
 }
 
 function push<T>(list: T[], item: T, keep: number): void {

@@ -58,6 +58,11 @@ export interface ServiceDemand {
   readonly demandRps: number;
   /** Forecast requests/s for the steps after this one (plan/predictive/); absent: demandRps throughout. */
   readonly demandForecastRps?: readonly number[];
+  /**
+   * Demand the site limits are kept for over the horizon (e.g. the recent peak), requests/s: a
+   * service's load can jump within a planning step, its weights cannot. Absent: the forecast.
+   */
+  readonly demandPeakRps?: number;
   /** Bound on the p95 of the added latency from client regions to the sites chosen, in ms; absent: none. */
   readonly latencySloMs?: number;
   /** The service's upstreams, one per site it runs in. */

@@ -84,8 +84,9 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
   const demandSteps = services.map((s) => series(s.demandRps, s.demandForecastRps, steps));
   const demand = demandSteps.map((d) => periodMeans(d, lengths));
   const planned = demand.map((d) => d.map((v) => Math.max(v, MIN_DEMAND_RPS)));
-  // Limits hold for the real demand: the floor for idle services must not make a shortfall.
-  const peak = demandSteps.map((d) => periodMaxima(d, lengths));
+  // Limits hold for the real demand (the floor for idle services must not make a shortfall), and
+  // for the service's recent peak when given: demand can jump within a step, weights cannot.
+  const peak = demandSteps.map((d, s) => periodMaxima(d, lengths).map((v) => Math.max(v, services[s]!.demandPeakRps ?? 0)));
   const meanLatency = services.map((svc, s) => svc.upstreams.map((_, u) => meanAddedLatency(input, ctx.siteOf[s]![u]!)));
 
   // Columns: shares first, then each site's energy columns.

@@ -18,6 +18,7 @@ export function checkLookAhead(input: PlanInput): void {
   input.services.forEach((service, s) => {
     const at = `services[${s}]`;
     service.demandForecastRps?.forEach((d, k) => nonNegative(`${at}.demandForecastRps[${k}]`, d));
+    if (service.demandPeakRps !== undefined) nonNegative(`${at}.demandPeakRps`, service.demandPeakRps);
     const slo = service.latencySloMs;
     if (slo !== undefined && !(Number.isFinite(slo) && slo > 0)) fail(`${at}.latencySloMs`, "expected a number of milliseconds above 0", slo);
   });
