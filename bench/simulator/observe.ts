@@ -30,8 +30,13 @@ export interface StepRecord {
 const PV_HISTORY_STEPS_SECONDS = 26 * 3600;
 /** Demand history for seasonal forecasts: two days. */
 const DEMAND_HISTORY_SECONDS = 2 * 86_400;
-/** The recent peak a planner keeps site limits for (ServiceDemand.demandPeakRps). */
+/** Default window of the recent peak a planner keeps site limits for (ServiceDemand.demandPeakRps). */
 export const DEMAND_PEAK_WINDOW_SECONDS = 6 * 3600;
+
+export interface ObserverOptions {
+  /** Window of ServiceDemand.demandPeakRps, seconds; 0: no peak is given. */
+  readonly demandPeakWindowSeconds?: number;
+}
 
 export class Observer {
   private readonly predictor: Predictor;
@@ -41,7 +46,10 @@ export class Observer {
   private readonly regions: ClientRegion[];
   private last: StepRecord | null = null;
 
-  constructor(private readonly scenario: Scenario, predictor?: Predictor) {
+  private readonly peakWindowMs: number;
+
+  constructor(private readonly scenario: Scenario, options: ObserverOptions = {}, predictor?: Predictor) {
+    this.peakWindowMs = (options.demandPeakWindowSeconds ?? DEMAND_PEAK_WINDOW_SECONDS) * 1000;
     this.predictor = predictor ?? createBaselinePredictor({ stepSeconds: scenario.stepSeconds });
     this.demandForecaster = createSeasonalDemandForecaster({ stepSeconds: scenario.stepSeconds });
     this.pvHistory = scenario.sites.map(() => []);
@@ -105,7 +113,8 @@ export class Observer {
       return {
         service: svc.name,
         demandRps,
-        ...(forecast.length > 0 ? { demandForecastRps: forecast, demandPeakRps: recentPeak(history, nowMs - DEMAND_PEAK_WINDOW_SECONDS * 1000) } : {}),
+        ...(forecast.length > 0 ? { demandForecastRps: forecast } : {}),
+        ...(forecast.length > 0 && this.peakWindowMs > 0 ? { demandPeakRps: recentPeak(history, nowMs - this.peakWindowMs) } : {}),
         ...(svc.latencySloMs !== undefined ? { latencySloMs: svc.latencySloMs } : {}),
         upstreams: svc.sites.map((site) => ({ site, upstream: `${svc.name}-${site}` })),
       };

@@ -3,7 +3,7 @@
 // and grid (site-physics.ts), and what happened is measured the way the controller would see it.
 import type { SiteHealth } from "../../controller/plan/site-state.js";
 import { LatencyHistogram } from "./latency-histogram.js";
-import { Observer, type StepRecord } from "./observe.js";
+import { Observer, type ObserverOptions, type StepRecord } from "./observe.js";
 import type { Policy } from "./policy.js";
 import type { Scenario, SimFault } from "./scenario/scenario.js";
 import { stepSite } from "./site-physics.js";
@@ -58,6 +58,7 @@ export interface RunResult {
 export interface RunOptions {
   /** Keep the per-step series (for plots); off for tests that need only totals. */
   readonly keepSeries?: boolean;
+  readonly observer?: ObserverOptions;
 }
 
 export function runPolicy(scenario: Scenario, policy: Policy, options: RunOptions = {}): RunResult {
@@ -65,7 +66,7 @@ export function runPolicy(scenario: Scenario, policy: Policy, options: RunOption
   const nSites = sc.sites.length;
   const siteIndex = new Map(sc.sites.map((s, i) => [s.name, i]));
   const stepHours = sc.stepSeconds / 3600;
-  const observer = new Observer(sc);
+  const observer = new Observer(sc, options.observer);
   const stored = Float64Array.from(sc.sites, (s) => s.battery.initialSoc * s.battery.capacityWh);
   const soc = new Float64Array(nSites);
   const latency = new LatencyHistogram();
