@@ -14,9 +14,12 @@ import type { PlanInput } from "./site-state.js";
 export interface WarmUp {
   /** Wall time of the warm-up plan, solver included. */
   readonly ms: number;
-  /** Non-null when even the warm-up solve fell back (e.g. it ran past the time budget while compiling). */
+  /** Non-null when even the warm-up solve fell back (it failed, or ran past its 2 s budget). */
   readonly fallback: PlanFallback | null;
 }
+
+/** Solver time the warm-up solve may take: a cold solve is several times a warm one, not seconds. */
+const WARM_UP_BUDGET_MS = 2_000;
 
 export interface ConfiguredPlanner {
   readonly planner: Planner;
@@ -37,15 +40,17 @@ export async function createConfiguredPlanner(
   const shared = { headroom: planning.headroom, stepIntervalSeconds: planning.intervalMs / 1000 };
   if (planning.planner === "greedy") return { planner: createPlanner(shared), warmUp: null };
   const solver = options.solver ?? await loadPlanSolver();
-  const planner = createPredictivePlanner(
-    { ...shared, horizonSteps: planning.horizonSteps, timeBudgetMs: planning.timeBudgetMs },
-    solver,
-  );
+  const predictive = { ...shared, horizonSteps: planning.horizonSteps };
+  const planner = createPredictivePlanner({ ...predictive, timeBudgetMs: planning.timeBudgetMs }, solver);
+  // The first solve runs while the solver's code is still being compiled and can take a few times
+  // the cycle's budget; the warm-up gets room to finish it, on the same solver and code.
+  const warmUpPlanner = createPredictivePlanner({ ...predictive, timeBudgetMs: Math.max(WARM_UP_BUDGET_MS, planning.timeBudgetMs) }, solver);
   const clock = options.clock ?? Date.now;
   const started = performance.now();
-  const plan = planner.plan(warmUpInput(config, planning.horizonSteps, clock()));
+  const plan = warmUpPlanner.plan(warmUpInput(config, planning.horizonSteps, clock()));
   return { planner, warmUp: { ms: performance.now() - started, fallback: plan.fallback } };
 }
+
 
 /** The number of forecast steps (PV, demand) a planner reads, at `stepSeconds` per step. */
 export function plannerHorizonSteps(planner: Planner, stepSeconds: number): number {

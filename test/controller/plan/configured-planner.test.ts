@@ -13,12 +13,15 @@ function config(planning: Partial<ControllerConfig["planning"]> = {}): Controlle
   return { ...c, planning: { ...c.planning, ...planning } };
 }
 
-/** The real solver, with every program it is given kept. */
-async function recordingSolver(): Promise<{ solver: PlanSolver; programs: LinearProgram[] }> {
+/** The real solver, with every program it is given and its time limit kept. */
+async function recordingSolver(): Promise<{ solver: PlanSolver; programs: LinearProgram[]; limits: number[] }> {
   const real = await loadPlanSolver();
   const programs: LinearProgram[] = [];
-  return { programs, solver: { solve: (lp, seconds) => (programs.push(lp), real.solve(lp, seconds)) } };
+  const limits: number[] = [];
+  return { programs, limits, solver: { solve: (lp, seconds) => (programs.push(lp), limits.push(seconds), real.solve(lp, seconds)) } };
 }
+
+const warmUpInputFor = (steps: number) => warmUpInput(config(), steps, Date.UTC(2024, 5, 1, 12));
 
 describe("createConfiguredPlanner", () => {
   it("makes the greedy planner with the configured headroom and one damping step per planning interval, with no warm-up", async () => {
@@ -29,17 +32,21 @@ describe("createConfiguredPlanner", () => {
   });
 
   it("makes the predictive planner from planning's horizon, time budget, headroom and interval, after one warm-up solve", async () => {
-    const { solver, programs } = await recordingSolver();
+    const { solver, programs, limits } = await recordingSolver();
     const { planner, warmUp } = await createConfiguredPlanner(
       config({ planner: "predictive", horizonSteps: 36, timeBudgetMs: 400, headroom: 0.1, intervalMs: 4_000 }),
       { solver, clock: () => Date.UTC(2024, 5, 1, 12) },
     );
     expect(planner.name).toBe("predictive");
     expect(planner.options).toMatchObject({ horizonSteps: 36, timeBudgetMs: 400, headroom: 0.1, stepIntervalSeconds: 4 });
+    // One warm-up solve, with room for a cold solve (2 s), not the cycle's budget.
     expect(programs).toHaveLength(1);
-    // A budget of 400 ms: a warm-up that kept to it solved the program.
+    expect(limits).toEqual([2]);
     expect(warmUp?.fallback ?? null).toBeNull();
     expect(warmUp!.ms).toBeGreaterThan(0);
+    // The planner handed out keeps the configured budget.
+    planner.plan(warmUpInputFor(36));
+    expect(limits).toEqual([2, 0.4]);
   });
 
   it("hands out the planner even when its warm-up solve falls back", async () => {
