@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { Credentials, ROLES } from "./auth/credentials.js";
 import { TOKEN_ENV, TOKEN_FILE_OPTION, loadCredentials } from "./auth/credential-sources.js";
 import type { ControllerConfig } from "./config/load.js";
+import type { Planner } from "./plan/planner.js";
 import { TableFeed } from "./delivery/table-feed.js";
 import { SiteEnergy } from "./ingest/energy/site-energy.js";
 import { createGrpcApi, type GrpcApi } from "./grpc/server.js";
@@ -12,6 +13,7 @@ import { createLogger, type Logger } from "./ops/logger.js";
 import { ControllerMetrics } from "./ops/metrics.js";
 import { PlanLoop } from "./plan/plan-loop.js";
 import { createPlanStep, type PlanStep } from "./plan/plan-step.js";
+import { createConfiguredPlanner } from "./plan/configured-planner.js";
 import { Observations } from "./ingest/reports/observations.js";
 import { createPrometheusSources } from "./ingest/prometheus/prometheus-source.js";
 import { openLedger, type OpenLedger } from "./ledger/open-ledger.js";
@@ -65,6 +67,16 @@ function warnMissingCredentials(credentials: Credentials, logger: Logger): void 
   }
 }
 
+/** The configured planner, its solver loaded and warmed up before the first cycle. */
+async function readyPlanner(config: ControllerConfig, logger: Logger): Promise<Planner> {
+  const { planner, warmUp } = await createConfiguredPlanner(config);
+  if (warmUp !== null) {
+    logger.info({ planner: planner.name, warmUpMs: Math.round(warmUp.ms), warmUpFallback: warmUp.fallback?.reason ?? null,
+      horizonSteps: config.planning.horizonSteps, timeBudgetMs: config.planning.timeBudgetMs }, "plan solver loaded");
+  }
+  return planner;
+}
+
 export async function startController(
   config: ControllerConfig,
   /** Without `credentials`, they are read from `config.auth`'s files and SOLAR_*_TOKENS. */
@@ -78,7 +90,7 @@ export async function startController(
   const sources = createPrometheusSources(config.sources.prometheus, { energy, metrics, logger });
   const feed = new TableFeed(config.table.ttlMs);
   const observations = new Observations(config.services);
-  const step = options.planStep ?? createPlanStep(config, energy, { observations });
+  const step = options.planStep ?? createPlanStep(config, energy, { observations, planner: await readyPlanner(config, logger) });
   const ledger: OpenLedger | null = config.ledger.enabled ? await openLedger(config.ledger, logger, metrics.registry) : null;
   if (ledger !== null) await restoreVersions(ledger, feed, logger);
   const loop = new PlanLoop(

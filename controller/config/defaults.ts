@@ -9,6 +9,9 @@ table:
 planning:
   interval_ms: 2000
   headroom: 0.2
+  planner: predictive # or greedy
+  horizon_steps: 24 # 5-minute steps: two hours
+  time_budget_ms: 50
 # Credentials come from SOLAR_READER_TOKENS / SOLAR_WRITER_TOKENS and/or files, one token per line:
 # auth:
 #   reader_tokens_file: /run/secrets/solar-controller/reader-tokens

@@ -24,6 +24,9 @@ export interface ServiceConfig {
   upstreams: Record<string, string>;
 }
 
+/** Which planner makes the tables (plan/configured-planner.ts). */
+export type PlannerKind = ConfigFile["planning"]["planner"];
+
 /** A reading field a source can fill; named as on the wire (W, %, Wh, gCO2/kWh, W). */
 export type SourceField = keyof ConfigFile["sources"]["prometheus"][number]["readings"];
 
@@ -43,7 +46,14 @@ export interface PrometheusSourceConfig {
 export interface ControllerConfig {
   listen: { http: string; grpc: string };
   table: { ttlMs: number; maxWaitMs: number };
-  planning: { intervalMs: number; headroom: number };
+  planning: {
+    intervalMs: number;
+    headroom: number;
+    planner: PlannerKind;
+    /** The predictive planner's horizon (5-minute steps) and solver time per cycle; the greedy planner ignores both. */
+    horizonSteps: number;
+    timeBudgetMs: number;
+  };
   /** Token files by role (auth/credential-sources.ts reads them, with the environment). */
   auth: { readerTokensFile: string | null; writerTokensFile: string | null };
   sites: Site[];
@@ -133,7 +143,13 @@ function toDomain(c: ConfigFile): ControllerConfig {
   return {
     listen: c.listen,
     table: { ttlMs: c.table.ttl_ms, maxWaitMs: c.table.max_wait_ms },
-    planning: { intervalMs: c.planning.interval_ms, headroom: c.planning.headroom },
+    planning: {
+      intervalMs: c.planning.interval_ms,
+      headroom: c.planning.headroom,
+      planner: c.planning.planner,
+      horizonSteps: c.planning.horizon_steps,
+      timeBudgetMs: c.planning.time_budget_ms,
+    },
     auth: { readerTokensFile: c.auth.reader_tokens_file ?? null, writerTokensFile: c.auth.writer_tokens_file ?? null },
     sites: c.sites.map((s) => ({
       name: s.name,

@@ -68,6 +68,12 @@ export const configSchema = z.object({
   planning: z.object({
     interval_ms: z.number().int().min(100).max(3_600_000).default(5_000),
     headroom: z.number().min(0).max(0.9).default(0.2),
+    /** predictive: a linear program over the horizon (HiGHS), the greedy plan as fallback; greedy: one step at a time. */
+    planner: z.enum(["predictive", "greedy"]).default("predictive"),
+    /** The predictive planner's look-ahead in 5-minute steps, now included; forecasts are read this far. */
+    horizon_steps: z.number().int().min(1).max(288).default(24),
+    /** Solver time per cycle; a solve that runs out answers with the greedy plan (a counted fallback). */
+    time_budget_ms: z.number().int().min(1).max(10_000).default(50),
   }).strict().prefault({}),
   /** Replaced by `auth`; refused with a message that says so, rather than as an unknown key. */
   token: z.undefined({ error: INLINE_TOKEN_REFUSED }).optional(),
@@ -106,6 +112,9 @@ export const configSchema = z.object({
       }
     }
   });
+  if (config.planning.time_budget_ms >= config.planning.interval_ms) {
+    ctx.addIssue({ code: "custom", path: ["planning", "time_budget_ms"], message: "expected less than planning.interval_ms, so a solve ends before the next cycle" });
+  }
   checkSources(config.sources.prometheus, sites, ctx);
 });
 

@@ -34,6 +34,9 @@ export class LedgerRecorder {
       table_sha256: sha256Hex(table.bytes),
       inputs_sha256: orThrow(recordSha256(snapshot)),
       model: { id: planned.model.id, sha256: planned.model.sha256 },
+      ...(planned.planner === undefined ? {} : {
+        planner: { name: planned.planner.name, fallback_reason: planned.planner.fallback?.reason ?? null },
+      }),
       services: table.table.services.map((s) => ({
         key: s.key,
         upstreams: s.upstreams.map((u) => ({ name: u.name, weight: u.weight, draining: u.draining })),

@@ -1,6 +1,7 @@
 // The controller's Prometheus metrics: one fixed list, registered once, on a registry of its
 // own (so tests can run several controllers in one process).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { FALLBACK_REASONS } from "../plan/plan.js";
 
 export class ControllerMetrics {
   readonly registry = new Registry();
@@ -41,6 +42,11 @@ export class ControllerMetrics {
   readonly plans = new Counter({
     name: "solar_controller_plans_total", help: "Planning cycles, by trigger (tick, or urgent: a health or drain change).",
     labelNames: ["trigger"] as const, registers: [this.registry],
+  });
+  readonly planFallbacks = new Counter({
+    name: "solar_controller_plan_fallbacks_total",
+    help: `Plans the greedy planner made because the predictive one could not, by reason (${FALLBACK_REASONS.join(", ")}).`,
+    labelNames: ["reason"] as const, registers: [this.registry],
   });
   readonly planChangesCoalesced = new Counter({
     name: "solar_controller_plan_changes_coalesced_total",
@@ -116,5 +122,7 @@ export class ControllerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "solar_controller_" });
+    // Every reason shows from the start, at 0: an alert can tell "none yet" from "not exported".
+    for (const reason of FALLBACK_REASONS) this.planFallbacks.inc({ reason }, 0);
   }
 }

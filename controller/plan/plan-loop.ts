@@ -4,10 +4,12 @@
 // fast readings arrive there is at most one table per tick plus the urgent ones. One cycle runs at
 // a time; what arrives during a cycle is folded into one follow-up. A table reaches proxies only
 // after its ledger record is durable (record before serve): a table the ledger could not take is
-// never served, and the next cycle tries again.
+// never served, and the next cycle tries again. A plan the greedy planner made in the predictive
+// one's place is counted by reason on every cycle, and logged once per change of reason.
 import type { PublishedTable, TableFeed } from "../delivery/table-feed.js";
 import type { ControllerMetrics } from "../ops/metrics.js";
 import type { Logger } from "../ops/logger.js";
+import type { FallbackReason } from "./plan.js";
 import type { PlannedTable, PlanStep } from "./plan-step.js";
 
 /** Makes a prepared table's record durable; rejects when it could not. */
@@ -38,6 +40,8 @@ export class PlanLoop {
   /** An urgent change came while a cycle ran: plan once more right after it. */
   private again = false;
   private lastKey = "";
+  /** The last cycle's fallback reason (null: the planner asked for made its plan). */
+  private fallback: FallbackReason | null = null;
   private stopped = false;
   private readonly clock: () => number;
 
@@ -98,6 +102,20 @@ export class PlanLoop {
     } while (this.again && !this.stopped);
   }
 
+  private noteFallback(planned: PlannedTable): void {
+    const fallback = planned.planner?.fallback ?? null;
+    if (fallback !== null) this.deps.metrics.planFallbacks.inc({ reason: fallback.reason });
+    const reason = fallback?.reason ?? null;
+    if (reason === this.fallback) return;
+    if (fallback !== null) {
+      this.deps.logger.warn({ reason, detail: fallback.detail, planner: planned.planner!.name },
+        "the predictive planner could not plan; the greedy planner answers until it can");
+    } else {
+      this.deps.logger.info({ planner: planned.planner?.name, after: this.fallback }, "the predictive planner plans again");
+    }
+    this.fallback = reason;
+  }
+
   private async cycle(trigger: Trigger): Promise<void> {
     const { feed, metrics, logger } = this.deps;
     metrics.plans.inc({ trigger });
@@ -112,6 +130,7 @@ export class PlanLoop {
     } finally {
       end();
     }
+    this.noteFallback(planned);
     const key = JSON.stringify(planned.services);
     const latest = feed.latest();
     const stale = latest === null || planned.nowMs - Number(latest.issuedAtMs) >= this.options.refreshMs;

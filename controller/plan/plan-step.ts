@@ -3,21 +3,21 @@
 // as table services together with the inputs it was planned from, so the ledger records exactly
 // what the planner saw. A service's demand is what the filters report it served; its configured
 // `demand_rps` is only the prior until a report names it. Observed demand is kept per service (5-minute
-// means, two days) and forecast over the horizon.
+// means, two days) and forecast over the horizon. PV and demand are forecast exactly as far as the
+// planner looks (plannerHorizonSteps): 24 steps for the predictive planner by default, 12 (an hour)
+// for the greedy one.
 import type { ControllerConfig } from "../config/load.js";
 import type { SiteEnergy } from "../ingest/energy/site-energy.js";
 import { createBaselinePredictor } from "../forecast/baseline-predictor.js";
 import { createSeasonalDemandForecaster, type DemandForecaster } from "../forecast/demand-forecast.js";
 import { DemandHistory } from "../forecast/demand-history.js";
-import { planToServices, type Plan } from "./plan.js";
+import { planToServices, type Plan, type PlanFallback } from "./plan.js";
+import { plannerHorizonSteps } from "./configured-planner.js";
 import { createPlanner, type Planner } from "./greedy/greedy-planner.js";
 import type { Predictor } from "../forecast/predictor.js";
 import type { ServiceDemand, SiteState } from "./site-state.js";
 import type { Observations } from "../ingest/reports/observations.js";
 import type { Service } from "../table/weight-table.js";
-
-/** An hour of 5-minute forecast steps: what the planner weighs battery use against. */
-const HORIZON_STEPS = 12;
 
 /** The demand the planner read for one service, and where it came from. */
 export interface PlannedDemand {
@@ -39,12 +39,15 @@ export interface PlannedTable {
   readonly demand?: readonly PlannedDemand[];
   /** The forecast model behind the forecasts the planner read (null sha256: not a trained model). */
   readonly model: { readonly id: string; readonly sha256: string | null };
+  /** Which planner made the weights (`Plan.planner`), and why it stood in for the one asked for (absent: a step made by hand). */
+  readonly planner?: { readonly name: string; readonly fallback: PlanFallback | null };
 }
 
 /** One planning step: the next table's services and their inputs. */
 export type PlanStep = (nowMs: number) => PlannedTable;
 
 export interface PlanStepOptions {
+  /** Required when `planning.planner` is predictive (createConfiguredPlanner: its solver loads asynchronously). */
   planner?: Planner;
   predictor?: Predictor;
   /** Forecasts each service's demand from its observed history; its stepSeconds spaces the history too. */
@@ -56,10 +59,10 @@ export interface PlanStepOptions {
 }
 
 export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, options: PlanStepOptions = {}): PlanStep {
-  // One damping step per planning interval, however many urgent cycles run in between.
-  const planner = options.planner ?? createPlanner({ headroom: config.planning.headroom, stepIntervalSeconds: config.planning.intervalMs / 1000 });
+  const planner = options.planner ?? greedyFromConfig(config);
   const predictor = options.predictor ?? createBaselinePredictor();
   const forecaster = options.demandForecaster ?? createSeasonalDemandForecaster();
+  const horizonSteps = plannerHorizonSteps(planner, predictor.stepSeconds);
   const history = new DemandHistory({ stepSeconds: forecaster.stepSeconds });
   let previous: Plan | null = null;
 
@@ -70,7 +73,7 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
       service: s.key,
       demandRps: observed?.demandRps ?? s.demandRps,
       source: observed === null ? "configured" : "observed",
-      demandForecastRps: forecaster.forecast(history.series(s.key), nowMs, HORIZON_STEPS),
+      demandForecastRps: forecaster.forecast(history.series(s.key), nowMs, horizonSteps),
     };
   });
 
@@ -86,12 +89,12 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
       const e = energy.get(site.name)!;
       const reported = e.reportedForecast.filter((p) => p.atMs > nowMs).map((p) => p.pvWatts);
       const forecast = reported.length > 0
-        ? reported.slice(0, HORIZON_STEPS)
+        ? reported.slice(0, horizonSteps)
         : predictor.forecast(
           { site: site.name, latitudeDeg: site.location.lat, longitudeDeg: site.location.lon, pvPeakWatts: site.pvPeakWatts },
           e.pvHistory.map((h) => ({ atMs: h.atMs, watts: h.pvWatts })),
           nowMs,
-          HORIZON_STEPS,
+          horizonSteps,
         );
       const observed = options.observations?.site(site.name, nowMs);
       return {
@@ -113,6 +116,18 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
     const plan = planner.plan({ nowMs, sites, services }, previous);
     previous = plan;
     options.onPlan?.(plan);
-    return { nowMs, services: planToServices(plan), sites, demand, model: { id: predictor.name, sha256: null } };
+    return {
+      nowMs, services: planToServices(plan), sites, demand, model: { id: predictor.name, sha256: null },
+      planner: { name: plan.planner, fallback: plan.fallback },
+    };
   };
+}
+
+/** The greedy planner as the configuration sets it up; a predictive configuration must bring its planner. */
+function greedyFromConfig(config: ControllerConfig): Planner {
+  if (config.planning.planner !== "greedy") {
+    throw new Error(`planning.planner is '${config.planning.planner}': pass the planner from createConfiguredPlanner(config)`);
+  }
+  // One damping step per planning interval, however many urgent cycles run in between.
+  return createPlanner({ headroom: config.planning.headroom, stepIntervalSeconds: config.planning.intervalMs / 1000 });
 }

@@ -3,6 +3,7 @@
 // by SHA-256 digest (a table's bytes, an input snapshot, a model), so a table seen in a proxy can
 // be traced to its entry and back to its inputs.
 import { z } from "zod";
+import { FALLBACK_REASONS } from "../../plan/plan.js";
 
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits (SHA-256)");
 const U64 = z.string().regex(/^(0|[1-9][0-9]{0,19})$/, "expected a decimal u64 as a string")
@@ -22,6 +23,11 @@ export const tablePublishedSchema = z.object({
   inputs_sha256: SHA256,
   /** Forecast model that produced the inputs' forecasts. */
   model: z.object({ id: NAME, sha256: SHA256.nullable() }).strict(),
+  /**
+   * The planner that made the weights, and why it stood in for the predictive one (null: it did
+   * not). Absent in records written before planners were recorded.
+   */
+  planner: z.object({ name: NAME, fallback_reason: z.enum(FALLBACK_REASONS).nullable() }).strict().optional(),
   services: z.array(z.object({
     key: NAME,
     upstreams: z.array(z.object({ name: NAME, weight: z.number().int().min(0).max(0xffff_ffff), draining: z.boolean() }).strict()),

@@ -25,7 +25,7 @@ describe("controller configuration", () => {
     expect(value).toMatchObject({
       listen: { http: "127.0.0.1:8080", grpc: "127.0.0.1:9090" },
       table: { ttlMs: 60_000, maxWaitMs: 30_000 },
-      planning: { intervalMs: 5_000, headroom: 0.2 },
+      planning: { intervalMs: 5_000, headroom: 0.2, planner: "predictive", horizonSteps: 24, timeBudgetMs: 50 },
       auth: { readerTokensFile: null, writerTokensFile: null },
       sites: [{ name: "a", batteryWh: 0, gridCarbon: 400 }],
       services: [{ key: "api.example.com", demandRps: 100, upstreams: { a: "site-a" } }],
@@ -48,11 +48,27 @@ describe("controller configuration", () => {
       /^token: no longer supported: credentials come from auth\.reader_tokens_file \/ auth\.writer_tokens_file or SOLAR_READER_TOKENS \/ SOLAR_WRITER_TOKENS/],
     ["an inline token under auth", `auth: { writer_tokens: [0123456789abcdef0123] }\n${minimal}`, /^auth: .*writer_tokens/],
     ["an empty token file path", `auth: { reader_tokens_file: "" }\n${minimal}`, /^auth\.reader_tokens_file: /],
+    ["an unknown planner", `planning: { planner: mpc }\n${minimal}`, /^planning\.planner: .*"predictive"\|"greedy"/],
+    ["a horizon of 0 steps", `planning: { horizon_steps: 0 }\n${minimal}`, /^planning\.horizon_steps: .*>=1/],
+    ["a fractional horizon", `planning: { horizon_steps: 12.5 }\n${minimal}`, /^planning\.horizon_steps: .*expected int/],
+    ["a horizon over a day", `planning: { horizon_steps: 289 }\n${minimal}`, /^planning\.horizon_steps: .*<=288/],
+    ["a time budget of 0", `planning: { time_budget_ms: 0 }\n${minimal}`, /^planning\.time_budget_ms: .*>=1/],
+    ["a time budget as long as the interval", `planning: { interval_ms: 200, time_budget_ms: 200 }\n${minimal}`,
+      /^planning\.time_budget_ms: expected less than planning\.interval_ms/],
+    ["an unknown planning option", `planning: { horizon: 24 }\n${minimal}`, /^planning: .*horizon/],
   ];
   it("does not echo a leftover inline token in its refusal", () => {
     const { error } = parseConfig(`token: leftover-secret-0123456789\n${minimal}`);
     expect(error?.field).toBe("token");
     expect(error?.message).not.toContain("leftover-secret");
+  });
+
+  it("reads the planner, its horizon and its time budget", () => {
+    const { value } = parseConfig(`planning: { interval_ms: 1000, planner: greedy, horizon_steps: 48, time_budget_ms: 999 }\n${minimal}`);
+    expect(value?.planning).toEqual({ intervalMs: 1_000, headroom: 0.2, planner: "greedy", horizonSteps: 48, timeBudgetMs: 999 });
+    expect(parseConfig(DEFAULT_CONFIG_YAML).value?.planning).toEqual({
+      intervalMs: 2_000, headroom: 0.2, planner: "predictive", horizonSteps: 24, timeBudgetMs: 50,
+    });
   });
 
   it("reads the token file paths of the auth section", () => {

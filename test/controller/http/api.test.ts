@@ -16,6 +16,7 @@ import { Observations } from "../../../controller/ingest/reports/observations.js
 import { encodeReport } from "../../../controller/ingest/reports/encode.js";
 import { REPORT_CONTENT_TYPE, type FilterReport, type ReportEntry } from "../../../controller/ingest/reports/decode.js";
 import { createPlanStep } from "../../../controller/plan/plan-step.js";
+import { createConfiguredPlanner } from "../../../controller/plan/configured-planner.js";
 import type { Plan } from "../../../controller/plan/plan.js";
 import { decodeTable } from "../../../controller/table/decode.js";
 import type { Service } from "../../../controller/table/weight-table.js";
@@ -319,9 +320,11 @@ describe("POST /v1/reports", () => {
       readings: [{ site: "san-francisco", timestamp: Date.now(), health: "draining" }],
     } });
     expect(drain.statusCode).toBe(200);
+    // The configured planner (predictive by default); a fresh step each time, so every plan is a first one.
+    const { planner } = await createConfiguredPlanner(config);
     const plan = (nowMs: number) => {
       let made: Plan | null = null;
-      const { services } = createPlanStep(config, energy, { observations, onPlan: (p) => (made = p) })(nowMs);
+      const { services } = createPlanStep(config, energy, { observations, planner, onPlan: (p) => (made = p) })(nowMs);
       return { services, berlin: (made as Plan | null)!.sites.find((s) => s.site === "berlin")! };
     };
     // PV forecasts move with the clock: the plans compared are made at one time.

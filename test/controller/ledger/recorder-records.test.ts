@@ -57,6 +57,29 @@ describe("LedgerRecorder", () => {
     expect(snapshotRecord).toEqual(snapshot);
   });
 
+  it("records which planner made the table and why it stood in, and leaves the field out for a step made without one", async () => {
+    const storage = new PosixStorage(await tempDir());
+    const recorder = new LedgerRecorder(await open(storage));
+    const feed = new TableFeed(60_000, () => NOW * 1_000);
+    const fallback: PlannedTable = {
+      ...planned([site("berlin", 0.5, 0)], []), planner: { name: "greedy", fallback: { reason: "time_budget", detail: "over 50 ms" } },
+    };
+    await recorder.record(feed.prepare([]), fallback);
+    const [fellBack] = await readRecentRecords(storage, 1);
+    expect(fellBack).toMatchObject({ kind: "table_published", planner: { name: "greedy", fallback_reason: "time_budget" } });
+
+    await recorder.record(feed.prepare([]), { ...fallback, planner: { name: "predictive", fallback: null } });
+    const [predictive] = await readRecentRecords(storage, 1);
+    expect(predictive).toMatchObject({ kind: "table_published", planner: { name: "predictive", fallback_reason: null } });
+
+    // A record as written before planners were recorded: no planner field at all, still valid.
+    await recorder.record(feed.prepare([]), planned([site("berlin", 0.5, 0)], []));
+    const [unnamed] = await readRecentRecords(storage, 1);
+    expect(unnamed?.kind).toBe("table_published");
+    expect(unnamed).not.toHaveProperty("planner");
+    expect((await verifyLog(storage, { trusted, nowSeconds: NOW })).error).toBeUndefined();
+  });
+
   it("stores a big mesh's snapshot and table in parts, in one checkpoint, and reads them back whole", async () => {
     const storage = new PosixStorage(await tempDir());
     const log = await open(storage);

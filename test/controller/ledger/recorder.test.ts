@@ -63,6 +63,8 @@ describe("ledger wiring", () => {
     const records = entries.map((e) => ({ digest: sha256Hex(e), record: decodeRecord(e).value! }));
     const published = records.find((r) => r.record.kind === "table_published" && r.record.table_sha256 === sha256Hex(table))!;
     expect(published.record).toMatchObject({ kind: "table_published", table_sha256: sha256Hex(table) });
+    // The default configuration's planner made it: the predictive one, no fallback.
+    expect(published.record).toMatchObject({ planner: { name: "predictive", fallback_reason: null } });
     const inputs = records.find((r) => r.digest === (published.record as { inputs_sha256: string }).inputs_sha256);
     expect(inputs?.record.kind).toBe("energy_snapshot");
     expect(controller.ledger?.vkeys).toHaveLength(2);

@@ -6,6 +6,7 @@ import { TableFeed, type PublishedTable } from "../../../controller/delivery/tab
 import { createLogger } from "../../../controller/ops/logger.js";
 import { ControllerMetrics } from "../../../controller/ops/metrics.js";
 import { PlanLoop, type RecordTable } from "../../../controller/plan/plan-loop.js";
+import type { PlanFallback } from "../../../controller/plan/plan.js";
 import type { PlannedTable } from "../../../controller/plan/plan-step.js";
 import type { Service } from "../../../controller/table/weight-table.js";
 
@@ -144,5 +145,45 @@ describe("PlanLoop", () => {
     await vi.advanceTimersByTimeAsync(TICK_MS);
     await loop!.idle();
     expect(feed.latest()!.version).toBeGreaterThan(first);
+  });
+
+  it("counts every fallback plan by reason, and logs only when the reason changes", async () => {
+    // The predictive planner's cycles, one per tick: which fallback (if any) each one had.
+    const script: Array<PlanFallback | null> = [
+      null,
+      { reason: "time_budget", detail: "over 50 ms" },
+      { reason: "time_budget", detail: "over 50 ms" },
+      { reason: "infeasible", detail: "HiGHS model status 8" },
+      { reason: "infeasible", detail: "HiGHS model status 8" },
+      null,
+      null,
+    ];
+    let cycle = 0;
+    const step = (nowMs: number): PlannedTable => {
+      const fallback = script[Math.min(cycle++, script.length - 1)]!;
+      const services: Service[] = [{ key: "api", upstreams: [{ name: "a", weight: 1, canaryWeight: 0, draining: false }] }];
+      return { nowMs, services, sites: [], model: { id: "test", sha256: null }, planner: { name: fallback === null ? "predictive" : "greedy", fallback } };
+    };
+    const lines: Array<{ level: number; msg: string; reason?: string; detail?: string }> = [];
+    const logger = createLogger("info", { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const metrics = new ControllerMetrics();
+    loop = new PlanLoop({ step, feed: new TableFeed(60_000), metrics, logger, record: null }, { intervalMs: TICK_MS, refreshMs: 20_000 });
+    const fallbacks = () => metric(metrics, "solar_controller_plan_fallbacks_total");
+    // Every reason is exported from the start, at 0.
+    expect(await fallbacks()).toMatch(/reason="infeasible"} 0\n.*reason="solver_error"} 0\n.*reason="time_budget"} 0/);
+    loop.start();
+    await loop.idle();
+    for (let k = 1; k < script.length; k++) {
+      await vi.advanceTimersByTimeAsync(TICK_MS);
+      await loop.idle();
+    }
+    expect(cycle).toBe(script.length);
+    const text = await fallbacks();
+    expect(text).toMatch(/reason="time_budget"} 2$/m);
+    expect(text).toMatch(/reason="infeasible"} 2$/m);
+    expect(text).toMatch(/reason="solver_error"} 0$/m);
+    const changes = lines.filter((l) => l.msg.includes("predictive planner"));
+    expect(changes.map((l) => [l.level, l.reason ?? null])).toEqual([[40, "time_budget"], [40, "infeasible"], [30, null]]);
+    expect(changes[0]!.detail).toBe("over 50 ms");
   });
 });

@@ -7,6 +7,7 @@ import { LATENCY_BOUNDS_MS, type ReportEntry } from "../../../controller/ingest/
 import { Observations } from "../../../controller/ingest/reports/observations.js";
 import type { Plan } from "../../../controller/plan/plan.js";
 import { createPlanStep } from "../../../controller/plan/plan-step.js";
+import { createConfiguredPlanner } from "../../../controller/plan/configured-planner.js";
 
 const T0 = Date.UTC(2024, 5, 1, 12, 0, 0);
 
@@ -19,7 +20,8 @@ describe("plan step demand", () => {
     const config = await loadConfig(undefined);
     const observations = new Observations(config.services);
     let plan: Plan | null = null;
-    const step = createPlanStep(config, new SiteEnergy(config.sites), { observations, onPlan: (p) => (plan = p) });
+    const { planner } = await createConfiguredPlanner(config);
+    const step = createPlanStep(config, new SiteEnergy(config.sites), { observations, planner, onPlan: (p) => (plan = p) });
 
     const first = step(T0);
     expect(first.demand).toEqual([
@@ -33,7 +35,7 @@ describe("plan step demand", () => {
       entry("shop.example.com", "site-ber", 6_000), entry("shop.example.com", "site-syd", 3_000),
     ] }, T0);
     const second = step(T0);
-    expect(second.demand![0]).toEqual({ service: "shop.example.com", demandRps: 900, source: "observed", demandForecastRps: new Array(12).fill(900) });
+    expect(second.demand![0]).toEqual({ service: "shop.example.com", demandRps: 900, source: "observed", demandForecastRps: new Array(24).fill(900) });
     expect(second.demand![1]!.source).toBe("configured");
     expect(plan!.services.map((s) => s.demandRps)).toEqual([900, 300]);
   });
@@ -41,7 +43,8 @@ describe("plan step demand", () => {
   it("keeps the observed history across steps: the forecast follows its recent level", async () => {
     const config = await loadConfig(undefined);
     const observations = new Observations(config.services);
-    const step = createPlanStep(config, new SiteEnergy(config.sites), { observations });
+    const { planner } = await createConfiguredPlanner(config);
+    const step = createPlanStep(config, new SiteEnergy(config.sites), { observations, planner });
     // 100 rps for 10 minutes, reported every 10 s; then the level over the last 30 minutes is 100.
     let now = T0;
     for (let k = 0; k < 60; k++) {
@@ -54,10 +57,35 @@ describe("plan step demand", () => {
     expect(shop.source).toBe("observed");
     // At a bucket boundary the window holds six reports over the 55 s its buckets span.
     expect(shop.demandRps).toBeCloseTo(6_000 / 55, 9);
-    expect(shop.demandForecastRps).toHaveLength(12);
+    expect(shop.demandForecastRps).toHaveLength(24);
     // The mean of the 5-minute means of those observations: near 100, the same at every step (no yesterday).
     expect(new Set(shop.demandForecastRps).size).toBe(1);
     expect(shop.demandForecastRps[0]).toBeGreaterThan(95);
     expect(shop.demandForecastRps[0]).toBeLessThan(110);
+  });
+
+  it("forecasts PV and demand as far as the planner looks, and names the planner that made the weights", async () => {
+    const config = await loadConfig(undefined);
+    const energy = new SiteEnergy(config.sites);
+    const observations = new Observations(config.services);
+    observations.add({ reporter: 1n, windowStartMs: T0 - 10_000, windowEndMs: T0, entries: [entry("shop.example.com", "site-sf", 1_000)] }, T0);
+
+    const { planner } = await createConfiguredPlanner(config);
+    const predictive = createPlanStep(config, energy, { observations, planner })(T0);
+    expect(predictive.sites.map((s) => s.pvForecastWatts.length)).toEqual([24, 24, 24]);
+    expect(predictive.demand![0]!.demandForecastRps).toHaveLength(24);
+    expect(predictive.planner).toEqual({ name: "predictive", fallback: null });
+
+    // The greedy planner weighs an hour: 12 five-minute steps.
+    const greedyConfig = { ...config, planning: { ...config.planning, planner: "greedy" as const } };
+    const greedy = createPlanStep(greedyConfig, energy, { observations })(T0);
+    expect(greedy.sites.map((s) => s.pvForecastWatts.length)).toEqual([12, 12, 12]);
+    expect(greedy.demand![0]!.demandForecastRps).toHaveLength(12);
+    expect(greedy.planner).toEqual({ name: "greedy", fallback: null });
+  });
+
+  it("refuses to plan greedily behind a configuration that asks for the predictive planner", async () => {
+    const config = await loadConfig(undefined);
+    expect(() => createPlanStep(config, new SiteEnergy(config.sites))).toThrow(/planning\.planner is 'predictive'/);
   });
 });
