@@ -3,7 +3,7 @@
 // predictors. This file is the simulator's only door from the run's history to a policy, which
 // is what the no-look-ahead test checks from outside.
 import { createBaselinePredictor } from "../../controller/forecast/baseline-predictor.js";
-import { createSeasonalDemandForecaster, type DemandForecaster } from "../../controller/forecast/demand-forecast.js";
+import { createSeasonalDemandForecaster, DEMAND_PEAK_WINDOW_SECONDS, recentPeakRps, type DemandForecaster } from "../../controller/forecast/demand-forecast.js";
 import type { Predictor, PvObservation } from "../../controller/forecast/predictor.js";
 import type { ClientRegion, PlanInput, ServiceDemand, SiteHealth, SiteState } from "../../controller/plan/site-state.js";
 import type { Scenario } from "./scenario/scenario.js";
@@ -30,9 +30,6 @@ export interface StepRecord {
 const PV_HISTORY_STEPS_SECONDS = 26 * 3600;
 /** Demand history for seasonal forecasts: two days. */
 const DEMAND_HISTORY_SECONDS = 2 * 86_400;
-/** Default window of the recent peak a planner keeps site limits for (ServiceDemand.demandPeakRps). */
-export const DEMAND_PEAK_WINDOW_SECONDS = 6 * 3600;
-
 export interface ObserverOptions {
   /** Window of ServiceDemand.demandPeakRps, seconds; 0: no peak is given. */
   readonly demandPeakWindowSeconds?: number;
@@ -46,10 +43,10 @@ export class Observer {
   private readonly regions: ClientRegion[];
   private last: StepRecord | null = null;
 
-  private readonly peakWindowMs: number;
+  private readonly peakWindowSeconds: number;
 
   constructor(private readonly scenario: Scenario, options: ObserverOptions = {}, predictor?: Predictor) {
-    this.peakWindowMs = (options.demandPeakWindowSeconds ?? DEMAND_PEAK_WINDOW_SECONDS) * 1000;
+    this.peakWindowSeconds = options.demandPeakWindowSeconds ?? DEMAND_PEAK_WINDOW_SECONDS;
     this.predictor = predictor ?? createBaselinePredictor({ stepSeconds: scenario.stepSeconds });
     this.demandForecaster = createSeasonalDemandForecaster({ stepSeconds: scenario.stepSeconds });
     this.pvHistory = scenario.sites.map(() => []);
@@ -114,7 +111,7 @@ export class Observer {
         service: svc.name,
         demandRps,
         ...(forecast.length > 0 ? { demandForecastRps: forecast } : {}),
-        ...(forecast.length > 0 && this.peakWindowMs > 0 ? { demandPeakRps: recentPeak(history, nowMs - this.peakWindowMs) } : {}),
+        ...(forecast.length > 0 && this.peakWindowSeconds > 0 ? { demandPeakRps: recentPeakRps(history, nowMs, this.peakWindowSeconds) } : {}),
         ...(svc.latencySloMs !== undefined ? { latencySloMs: svc.latencySloMs } : {}),
         upstreams: svc.sites.map((site) => ({ site, upstream: `${svc.name}-${site}` })),
       };
@@ -125,12 +122,6 @@ export class Observer {
   private stepStartMs(t: number): number {
     return this.scenario.startMs + t * this.scenario.stepSeconds * 1000;
   }
-}
-
-function recentPeak(history: readonly { atMs: number; rps: number }[], sinceMs: number): number {
-  let peak = 0;
-  for (let k = history.length - 1; k >= 0 && history[k]!.atMs > sinceMs; k--) peak = Math.max(peak, history[k]!.rps);
-  return peak;
 }
 
 function push<T>(list: T[], item: T, keep: number): void {

@@ -128,3 +128,18 @@ function nearest(history: readonly DemandObservation[], atMs: number, toleranceM
   }
   return best === null ? null : best.rps;
 }
+
+/**
+ * How far back a service's recent peak reaches: demand jumps within a planning step (the ELB
+ * trace has 5-minute spikes of 4× the previous hour's peak), so planners keep site limits for
+ * what was seen over the last hours, not only for the forecast.
+ */
+export const DEMAND_PEAK_WINDOW_SECONDS = 6 * 3_600;
+
+/** The largest observed rate in (nowMs − windowSeconds, nowMs]; 0 with nothing observed there. */
+export function recentPeakRps(history: readonly DemandObservation[], nowMs: number, windowSeconds = DEMAND_PEAK_WINDOW_SECONDS): number {
+  const since = nowMs - windowSeconds * 1000;
+  let peak = 0;
+  for (const h of history) if (h.atMs > since && h.atMs <= nowMs && h.rps > peak) peak = h.rps;
+  return peak;
+}

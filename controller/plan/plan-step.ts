@@ -9,7 +9,7 @@
 import type { ControllerConfig } from "../config/load.js";
 import type { SiteEnergy } from "../ingest/energy/site-energy.js";
 import { createBaselinePredictor } from "../forecast/baseline-predictor.js";
-import { createSeasonalDemandForecaster, type DemandForecaster } from "../forecast/demand-forecast.js";
+import { createSeasonalDemandForecaster, recentPeakRps, type DemandForecaster } from "../forecast/demand-forecast.js";
 import { DemandHistory } from "../forecast/demand-history.js";
 import { planToServices, type Plan, type PlanFallback } from "./plan.js";
 import { plannerHorizonSteps } from "./configured-planner.js";
@@ -27,6 +27,8 @@ export interface PlannedDemand {
   readonly source: "observed" | "configured";
   /** Requests/s for the horizon's steps; empty when there is no observed history to forecast from. */
   readonly demandForecastRps: readonly number[];
+  /** The largest observed rate over the last hours (recentPeakRps); absent before any report. */
+  readonly demandPeakRps?: number;
 }
 
 /** A plan's result and what it was made from. */
@@ -74,6 +76,7 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
       demandRps: observed?.demandRps ?? s.demandRps,
       source: observed === null ? "configured" : "observed",
       demandForecastRps: forecaster.forecast(history.series(s.key), nowMs, horizonSteps),
+      ...(observed !== null ? { demandPeakRps: recentPeakRps(history.series(s.key), nowMs) } : {}),
     };
   });
 
@@ -83,6 +86,7 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
       service: s.key,
       demandRps: demand[k]!.demandRps,
       ...(demand[k]!.demandForecastRps.length > 0 ? { demandForecastRps: demand[k]!.demandForecastRps } : {}),
+      ...(demand[k]!.demandPeakRps !== undefined ? { demandPeakRps: demand[k]!.demandPeakRps } : {}),
       upstreams: Object.entries(s.upstreams).map(([site, upstream]) => ({ site, upstream })),
     }));
     const sites: SiteState[] = config.sites.map((site) => {

@@ -84,9 +84,12 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
   const demandSteps = services.map((s) => series(s.demandRps, s.demandForecastRps, steps));
   const demand = demandSteps.map((d) => periodMeans(d, lengths));
   const planned = demand.map((d) => d.map((v) => Math.max(v, MIN_DEMAND_RPS)));
-  // Limits hold for the real demand (the floor for idle services must not make a shortfall), and
-  // for the service's recent peak when given: demand can jump within a step, weights cannot.
-  const peak = demandSteps.map((d, s) => periodMaxima(d, lengths).map((v) => Math.max(v, services[s]!.demandPeakRps ?? 0)));
+  // Limits hold for the real demand (the floor for idle services must not make a shortfall).
+  const peak = demandSteps.map((d) => periodMaxima(d, lengths));
+  // Demand can jump within a step, weights cannot: a service's recent peak must fit in the sites'
+  // full capacity (the headroom is what absorbs the jump), where its forecast fits their limits.
+  const surge = services.map((svc, s) => peak[s]!.map((v) => Math.max(v, svc.demandPeakRps ?? 0)));
+  const hasSurge = services.some((svc) => svc.demandPeakRps !== undefined);
   const meanLatency = services.map((svc, s) => svc.upstreams.map((_, u) => meanAddedLatency(input, ctx.siteOf[s]![u]!)));
 
   // Columns: shares first, then each site's energy columns.
@@ -171,6 +174,11 @@ export function buildLp(ctx: LpContext): { lp: LinearProgram; layout: LpLayout }
         forEachShare(ctx, share, i, (s, col) => b.term(col + k, peak[s]![k]!));
         b.term(overload[i]! + k, -1);
         b.row(-Infinity, ctx.limitRps[i]!);
+        if (hasSurge) {
+          forEachShare(ctx, share, i, (s, col) => b.term(col + k, surge[s]![k]!));
+          b.term(overload[i]! + k, -1);
+          b.row(-Infinity, surgeLimit(site.capacityRps, ctx.limitRps[i]!, options.headroom));
+        }
       }
     }
     if (overload[i]! < 0 && stored[i]! < 0) return;
@@ -236,6 +244,11 @@ function forEachShare(ctx: LpContext, share: readonly Int32Array[], site: number
 function meanAddedLatency(input: PlanInput, site: number): number {
   const name = input.sites[site]!.site;
   return (input.clientRegions ?? []).reduce((a, r) => a + r.share * r.latencyMs[name]!, 0);
+}
+
+/** Most a site may take in a surge: its capacity, or as much above its limit as the headroom allows when the limit is lower (a latency hold). */
+function surgeLimit(capacityRps: number, limitRps: number, headroom: number): number {
+  return Math.min(capacityRps, limitRps / (1 - headroom));
 }
 
 /** Share of demand whose region is farther from the site than the SLO. */

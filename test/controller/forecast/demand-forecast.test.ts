@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSeasonalDemandForecaster, DEFAULT_SEASONAL_DEMAND_OPTIONS } from "../../../controller/forecast/demand-forecast.js";
+import { createSeasonalDemandForecaster, DEFAULT_SEASONAL_DEMAND_OPTIONS, recentPeakRps } from "../../../controller/forecast/demand-forecast.js";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -70,5 +70,14 @@ describe("seasonal demand forecast", () => {
     expect(() => baseline.forecast([at(0, Number.NaN)], NOW, 1)).toThrow("history[0]");
     expect(() => baseline.forecast([], Number.NaN, 1)).toThrow("demand forecast nowMs");
     expect(() => baseline.forecast([], NOW, 1.5)).toThrow("demand forecast horizonSteps");
+  });
+});
+
+describe("recent peak", () => {
+  it("is the largest rate in the window ending now, ignoring what is older or later", () => {
+    const history = [at(-7 * 3_600_000, 900), at(-5 * 3_600_000, 300), at(-10 * MIN, 120), at(0, 80), at(5 * MIN, 2_000)];
+    expect(recentPeakRps(history, NOW)).toBe(300);
+    expect(recentPeakRps(history, NOW, 3_600)).toBe(120);
+    expect(recentPeakRps([], NOW)).toBe(0);
   });
 });

@@ -35,7 +35,7 @@ describe("plan step demand", () => {
       entry("shop.example.com", "site-ber", 6_000), entry("shop.example.com", "site-syd", 3_000),
     ] }, T0);
     const second = step(T0);
-    expect(second.demand![0]).toEqual({ service: "shop.example.com", demandRps: 900, source: "observed", demandForecastRps: new Array(24).fill(900) });
+    expect(second.demand![0]).toEqual({ service: "shop.example.com", demandRps: 900, source: "observed", demandForecastRps: new Array(24).fill(900), demandPeakRps: 900 });
     expect(second.demand![1]!.source).toBe("configured");
     expect(plan!.services.map((s) => s.demandRps)).toEqual([900, 300]);
   });

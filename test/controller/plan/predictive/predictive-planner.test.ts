@@ -232,3 +232,21 @@ describe("predictive planner: checks", () => {
     expect(fieldOf(() => planner.plan(region))).toBe("clientRegions[0].latencyMs.b");
   });
 });
+
+describe("predictive planner: demand that can jump", () => {
+  // Two sites of 100 rps (limit 80 at the default headroom 0.2): `clean` 100 g, `dirty` 300 g.
+  const sites = [site("clean", { gridCarbonGPerKwh: 100 }), site("dirty", { gridCarbonGPerKwh: 300 })];
+
+  it("keeps the recent peak within the sites' capacity, the forecast within their limits", () => {
+    // 50 rps now, but 150 seen in the last hours: `clean` may take at most 100/150 of the service.
+    const surging: PlanInput = { ...input(sites, 50), services: [{ ...service("api", 50, ["clean", "dirty"]), demandPeakRps: 150 }] };
+    expect(weightsOf(planner.plan(surging))).toEqual([6667, 3333]);
+    // Without the peak, everything goes to the clean grid.
+    expect(weightsOf(planner.plan(input(sites, 50)))).toEqual([10_000, 0]);
+  });
+
+  it("refuses a negative or non-finite peak, naming it", () => {
+    const bad: PlanInput = { ...input(sites, 50), services: [{ ...service("api", 50, ["clean", "dirty"]), demandPeakRps: -1 }] };
+    expect(() => planner.plan(bad)).toThrow("services[0].demandPeakRps");
+  });
+});
