@@ -8,6 +8,7 @@
 import type { PlanInput } from "../../../controller/plan/site-state.js";
 import type { Policy, PolicyTruth } from "../policy.js";
 import type { Scenario } from "../scenario/scenario.js";
+import { stepSite } from "../site-physics.js";
 import { LpBuilder } from "../../../controller/plan/predictive/lp-builder.js";
 import type { PlanSolver } from "../../../controller/plan/predictive/plan-solver.js";
 
@@ -20,8 +21,8 @@ export interface OracleOptions {
 
 /** Share of a service's requests allowed above its latency SLO (the SLO is a p95). */
 export const SLO_EXCESS_SHARE = 0.05;
-/** kg CO2-equivalent charged per Wh nobody could supply: far above any grid carbon. */
-const UNMET_PENALTY_PER_WH = 1;
+/** kg CO2-equivalent charged per Wh nobody could supply: lost requests cost more than anything else. */
+const UNMET_PENALTY_PER_WH = 1e6;
 /** Cost of planning a site above its limit or a service above its SLO, per unit: only when nothing else fits. */
 const SOFT_LIMIT_PENALTY = 1e3;
 /** The oracle has no cycle budget; a window that takes longer than this is a bug in the model. */
@@ -42,7 +43,7 @@ export function oracle(scenario: Scenario, solver: PlanSolver, options: OracleOp
       if (plannedFrom < 0 || step - plannedFrom >= applySteps) {
         if (truth === undefined) throw new Error("oracle: needs the run's battery state");
         const soc = scenario.sites.map((s, i) => (s.battery.capacityWh > 0 ? truth.storedWh[i]! / s.battery.capacityWh : 0));
-        planned = solveWindow(scenario, solver, step, Math.min(windowSteps, scenario.steps - step), soc);
+        planned = planWindow(scenario, solver, step, Math.min(windowSteps, scenario.steps - step), Math.min(applySteps, scenario.steps - step), soc);
         plannedFrom = step;
       }
       return { shares: planned[step - plannedFrom]! };
@@ -50,8 +51,53 @@ export function oracle(scenario: Scenario, solver: PlanSolver, options: OracleOp
   };
 }
 
-/** Shares [k][service][site of service] for steps from..from+n, planned with perfect knowledge. */
-export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number, n: number, soc: readonly number[]): number[][][] {
+/** Rounds of re-planning a window whose plan the physics would not carry. */
+const MAX_REPAIRS = 8;
+
+/**
+ * The window's plan, checked against the physics over the steps that will be used: the program
+ * may bank PV in a battery while the site imports, which the physics does not do (PV serves the
+ * load first), so a site without grid power can find less stored than planned. Every step where
+ * the physics would leave a site with traffic short of power is closed to traffic there, and the
+ * window is planned again.
+ */
+function planWindow(sc: Scenario, solver: PlanSolver, from: number, n: number, apply: number, soc: readonly number[]): number[][][] {
+  const closed = new Set<string>();
+  for (let round = 0; ; round++) {
+    const plan = solveWindow(sc, solver, from, n, soc, closed);
+    const short = shortSteps(sc, from, apply, soc, plan);
+    if (short.length === 0 || round === MAX_REPAIRS) return plan;
+    for (const key of short) closed.add(key);
+  }
+}
+
+/** `${site}@${step}` where the plan sends requests to a site the physics leaves short of power. */
+function shortSteps(sc: Scenario, from: number, apply: number, soc: readonly number[], plan: readonly (readonly (readonly number[])[])[]): string[] {
+  const stored = sc.sites.map((s, i) => soc[i]! * s.battery.capacityWh);
+  const out: string[] = [];
+  for (let k = 0; k < apply; k++) {
+    const t = from + k;
+    sc.sites.forEach((site, i) => {
+      let load = 0;
+      sc.services.forEach((svc, s) => {
+        const j = svc.sites.indexOf(site.name);
+        if (j >= 0) load += svc.demandRps[t]! * plan[k]![s]![j]!;
+      });
+      const active = (kind: string): boolean => sc.faults.some((f) => f.kind === kind && f.site === site.name && t >= f.fromStep && t < f.toStep);
+      const step = stepSite({
+        site, stepHours: sc.stepSeconds / 3600, pvWatts: site.pvWatts[t]!, loadRps: load,
+        gridAvailable: site.gridConnected && !site.gridOutages.some((w) => t >= w.fromStep && t < w.toStep),
+        batteryAvailable: !active("battery_fault"), running: !active("site_outage"),
+      }, stored[i]!);
+      stored[i] = step.storedWh;
+      if (step.unmetWatts > 0 && load > 0) out.push(`${site.name}@${t}`);
+    });
+  }
+  return out;
+}
+
+/** Shares [k][service][site of service] for steps from..from+n, planned with perfect knowledge; `closed` site@step take no traffic. */
+export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number, n: number, soc: readonly number[], closed: ReadonlySet<string> = new Set()): number[][][] {
   const sc = scenario;
   const h = sc.stepSeconds / 3600;
   const inf = Infinity;
@@ -71,7 +117,7 @@ export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number
   for (let k = 0; k < n; k++) {
     const t = from + k;
     x.push(sc.services.map((svc) => svc.sites.map((site) => {
-      const down = active("site_outage", site, t);
+      const down = active("site_outage", site, t) || closed.has(`${site}@${t}`);
       const d = svc.demandRps[t]! * sc.stepSeconds;
       return lp.col(LATENCY_TIEBREAK * d * (meanLatency(site) + spike(site, t)), 0, down ? 0 : 1);
     })));
@@ -118,6 +164,11 @@ export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number
       const grid = lp.col((h * sc.sites[i]!.carbonGPerKwh[t]!) / 1e6, 0, gridOk ? inf : 0);
       const unmet = lp.col(UNMET_PENALTY_PER_WH * h, 0, gridOk ? 0 : inf);
       row([pvUse, charge], [1, 1], -inf, pv);
+      // The physics charges only from PV left over after the load: a site that imports does not
+      // charge. Exactly that is not linear; this bound (charge and import share one budget) keeps
+      // the program from buying grid power now to bank its own PV for later.
+      const importMax = site.baseLoadWatts + site.wattsPerRps * site.capacityRps;
+      if (batteryOk && gridOk && b.chargeWatts > 0) row([charge, grid], [1 / b.chargeWatts, 1 / importMax], -inf, 1);
       // PV used + battery + grid + unmet = base + wattsPerRps × load (nothing drawn while down).
       row([pvUse, discharge, grid, unmet, ...cols], [1, 1, 1, 1, ...coefs.map((c) => -site.wattsPerRps * c)],
         running ? site.baseLoadWatts : 0, running ? site.baseLoadWatts : 0);
