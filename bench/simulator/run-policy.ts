@@ -5,7 +5,8 @@ import type { SiteHealth } from "../../controller/plan/site-state.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import { Observer, type ObserverOptions, type StepRecord } from "./observe.js";
 import type { Policy } from "./policy.js";
-import type { Scenario, SimFault } from "./scenario/scenario.js";
+import type { Scenario } from "./scenario/scenario.js";
+import { siteConditions } from "./site-conditions.js";
 import { stepSite } from "./site-physics.js";
 
 /** Weight units the shares are measured in (the weight table's scale). */
@@ -103,10 +104,11 @@ export function runPolicy(scenario: Scenario, policy: Policy, options: RunOption
     }
     previous = shares;
 
-    const running = sc.sites.map((s) => !activeFault(sc.faults, "site_outage", s.name, t));
-    const gridAvailable = sc.sites.map((s) => s.gridConnected && !s.gridOutages.some((w) => t >= w.fromStep && t < w.toStep));
-    const batteryAvailable = sc.sites.map((s) => !activeFault(sc.faults, "battery_fault", s.name, t));
-    const spikeMs = sc.sites.map((s) => addedSpikeMs(sc.faults, s.name, t));
+    const conditions = sc.sites.map((s) => siteConditions(sc, s, t));
+    const running = conditions.map((c) => c.running);
+    const gridAvailable = conditions.map((c) => c.gridAvailable);
+    const batteryAvailable = conditions.map((c) => c.batteryAvailable);
+    const spikeMs = conditions.map((c) => c.spikeMs);
 
     const load = new Float64Array(nSites);
     const demand = new Float64Array(sc.services.length);
@@ -205,14 +207,4 @@ function failOpen(shares: readonly (readonly number[])[]): number[][] {
     if (!(sum > 0)) return row.map(() => 1 / row.length);
     return row.map((x) => x / sum);
   });
-}
-
-function activeFault(faults: readonly SimFault[], kind: SimFault["kind"], site: string, t: number): boolean {
-  return faults.some((f) => f.kind === kind && f.site === site && t >= f.fromStep && t < f.toStep);
-}
-
-function addedSpikeMs(faults: readonly SimFault[], site: string, t: number): number {
-  let ms = 0;
-  for (const f of faults) if (f.kind === "latency_spike" && f.site === site && t >= f.fromStep && t < f.toStep) ms += f.addedMs;
-  return ms;
 }

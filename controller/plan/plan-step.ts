@@ -71,12 +71,13 @@ export function createPlanStep(config: ControllerConfig, energy: SiteEnergy, opt
   const demandAt = (nowMs: number): PlannedDemand[] => config.services.map((s) => {
     const observed = options.observations?.service(s.key, nowMs) ?? null;
     if (observed !== null) history.add(s.key, nowMs, observed.demandRps);
+    const series = history.series(s.key);
     return {
       service: s.key,
       demandRps: observed?.demandRps ?? s.demandRps,
       source: observed === null ? "configured" : "observed",
-      demandForecastRps: forecaster.forecast(history.series(s.key), nowMs, horizonSteps),
-      ...(observed !== null ? { demandPeakRps: recentPeakRps(history.series(s.key), nowMs) } : {}),
+      demandForecastRps: forecaster.forecast(series, nowMs, horizonSteps),
+      ...(observed !== null ? { demandPeakRps: recentPeakRps(series, nowMs) } : {}),
     };
   });
 

@@ -8,6 +8,7 @@
 import type { PlanInput } from "../../../controller/plan/site-state.js";
 import type { Policy, PolicyTruth } from "../policy.js";
 import type { Scenario } from "../scenario/scenario.js";
+import { siteConditions } from "../site-conditions.js";
 import { stepSite } from "../site-physics.js";
 import { LpBuilder } from "../../../controller/plan/predictive/lp-builder.js";
 import type { PlanSolver } from "../../../controller/plan/predictive/plan-solver.js";
@@ -83,11 +84,9 @@ function shortSteps(sc: Scenario, from: number, apply: number, soc: readonly num
         const j = svc.sites.indexOf(site.name);
         if (j >= 0) load += svc.demandRps[t]! * plan[k]![s]![j]!;
       });
-      const active = (kind: string): boolean => sc.faults.some((f) => f.kind === kind && f.site === site.name && t >= f.fromStep && t < f.toStep);
+      const { running, gridAvailable, batteryAvailable } = siteConditions(sc, site, t);
       const step = stepSite({
-        site, stepHours: sc.stepSeconds / 3600, pvWatts: site.pvWatts[t]!, loadRps: load,
-        gridAvailable: site.gridConnected && !site.gridOutages.some((w) => t >= w.fromStep && t < w.toStep),
-        batteryAvailable: !active("battery_fault"), running: !active("site_outage"),
+        site, stepHours: sc.stepSeconds / 3600, pvWatts: site.pvWatts[t]!, loadRps: load, gridAvailable, batteryAvailable, running,
       }, stored[i]!);
       stored[i] = step.storedWh;
       if (step.unmetWatts > 0 && load > 0) out.push(`${site.name}@${t}`);
@@ -106,10 +105,9 @@ export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number
     cols.forEach((c, k) => lp.term(c, coefs[k]!));
     lp.row(lower, upper);
   };
-  const active = (kind: string, site: string, t: number): boolean =>
-    sc.faults.some((f) => f.kind === kind && f.site === site && t >= f.fromStep && t < f.toStep);
-  const spike = (site: string, t: number): number =>
-    sc.faults.reduce((a, f) => a + (f.kind === "latency_spike" && f.site === site && t >= f.fromStep && t < f.toStep ? f.addedMs : 0), 0);
+  const siteByName = new Map(sc.sites.map((s) => [s.name, s]));
+  const at = (site: string, t: number) => siteConditions(sc, siteByName.get(site)!, t);
+  const spike = (site: string, t: number): number => at(site, t).spikeMs;
   const meanLatency = (site: string): number => sc.regions.reduce((a, r) => a + r.share * (r.latencyMs[site] ?? 0), 0);
 
   // x[k][s][j]
@@ -117,7 +115,7 @@ export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number
   for (let k = 0; k < n; k++) {
     const t = from + k;
     x.push(sc.services.map((svc) => svc.sites.map((site) => {
-      const down = active("site_outage", site, t) || closed.has(`${site}@${t}`);
+      const down = !at(site, t).running || closed.has(`${site}@${t}`);
       const d = svc.demandRps[t]! * sc.stepSeconds;
       return lp.col(LATENCY_TIEBREAK * d * (meanLatency(site) + spike(site, t)), 0, down ? 0 : 1);
     })));
@@ -152,12 +150,11 @@ export function solveWindow(scenario: Scenario, solver: PlanSolver, from: number
         cols.push(x[k]![s]![j]!);
         coefs.push(svc.demandRps[t]!);
       });
-      const running = !active("site_outage", site.name, t);
+      const { running, gridAvailable: gridOk, batteryAvailable } = siteConditions(sc, site, t);
       const overLimit = lp.col(SOFT_LIMIT_PENALTY, 0, inf);
       row([...cols, overLimit], [...coefs, -1], -inf, site.capacityRps * (1 - sc.headroom));
       const pv = site.pvWatts[t]!;
-      const gridOk = site.gridConnected && !site.gridOutages.some((w) => t >= w.fromStep && t < w.toStep);
-      const batteryOk = b.capacityWh > 0 && !active("battery_fault", site.name, t);
+      const batteryOk = b.capacityWh > 0 && batteryAvailable;
       const pvUse = lp.col(0, 0, pv);
       const charge = lp.col(0, 0, batteryOk ? b.chargeWatts : 0);
       const discharge = lp.col(0, 0, batteryOk ? b.dischargeWatts : 0);

@@ -1,7 +1,7 @@
 // One of the controller's own planners as a policy: the same module the controller runs, fed the
 // same plan input, keeping its previous plan between steps as the controller's plan step does.
 import type { Plan } from "../../../controller/plan/plan.js";
-import type { Planner } from "../../../controller/plan/greedy/greedy-planner.js";
+import type { Planner } from "../../../controller/plan/planner.js";
 import type { Policy } from "../policy.js";
 
 /** `warmUp`: plan the first input once and drop it, so compiling the solver's code does not eat the first cycle's time budget. */
@@ -18,10 +18,9 @@ export function plannerPolicy(name: string, planner: Planner, horizonSteps: numb
       }
       const plan = planner.plan(input, previous);
       previous = plan;
-      const fallback = (plan as { fallback?: { reason: string } | null }).fallback;
       return {
         shares: plan.services.map((svc) => svc.upstreams.map((u) => u.weight / plan.weightScale)),
-        fallback: fallback ? fallback.reason : null,
+        fallback: plan.fallback?.reason ?? null,
       };
     },
   };

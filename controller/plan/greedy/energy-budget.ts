@@ -15,6 +15,7 @@
 // load is covered first because it is drawn whether or not requests arrive. No battery charge or
 // discharge-rate limits: the battery term is an average over the horizon, not a schedule.
 import type { PlannerOptions } from "../planner-options.js";
+import type { SiteReason } from "../plan.js";
 import type { SiteState } from "../site-state.js";
 
 /** Mean PV power over now and the forecast steps, in watts. */
@@ -66,4 +67,19 @@ export function siteLimit(site: SiteState, options: PlannerOptions, heldBefore =
 /** Grid carbon of serving `gridRps` at the site, in grams of CO2 per hour. */
 export function gridCarbonGPerHour(site: SiteState, gridRps: number): number {
   return (gridRps * site.wattsPerRps * site.gridCarbonGPerKwh) / 1000;
+}
+
+const EPSILON = 1e-9;
+
+/** Why a site got what it got, for every planner's explanation (`unitRps`: what one weight unit of every service moves it by). */
+export function siteReasons(limit: SiteLimit, planned: number, renewable: number, grid: number, shortfall: boolean, unitRps: number): SiteReason[] {
+  if (!limit.eligible) return [limit.reason];
+  const reasons: SiteReason[] = [];
+  if (limit.latencyHeld) reasons.push("latency_over_limit");
+  if (shortfall) reasons.push("capacity_shortfall");
+  if (renewable > EPSILON) reasons.push("renewable");
+  if (grid > EPSILON) reasons.push("grid");
+  if (planned > EPSILON && planned >= limit.limitRps - unitRps - EPSILON) reasons.push("at_limit");
+  if (planned <= EPSILON) reasons.push("idle");
+  return reasons;
 }

@@ -4,8 +4,8 @@ import { allocate, type ServiceNeed, type SitePool } from "./allocate.js";
 import { checkPlanInput } from "../check-input.js";
 import { siteLoads, type ServiceLoad } from "../damp.js";
 import { heldForLatency, settleWeights } from "../settle-weights.js";
-import { gridCarbonGPerHour, renewableRps, siteLimit, type SiteLimit } from "./energy-budget.js";
-import type { Plan, SiteExplanation, SiteReason } from "../plan.js";
+import { gridCarbonGPerHour, renewableRps, siteLimit, siteReasons } from "./energy-budget.js";
+import type { Plan, SiteExplanation } from "../plan.js";
 import { resolvePlannerOptions, type PlannerOptions } from "../planner-options.js";
 import { weightsFromShares } from "../round-weights.js";
 import type { Planner } from "../planner.js";
@@ -18,8 +18,6 @@ export function createPlanner(overrides: Partial<PlannerOptions> = {}): Planner 
   const options = resolvePlannerOptions(overrides);
   return { name: "greedy", options, plan: (input, previous = null) => planCycle(input, previous, options) };
 }
-
-const EPSILON = 1e-9;
 
 function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOptions): Plan {
   checkPlanInput(input);
@@ -68,23 +66,4 @@ function planCycle(input: PlanInput, previous: Plan | null, options: PlannerOpti
     };
   });
   return { nowMs: input.nowMs, planner: "greedy", fallback: null, weightScale: scale, shortfall: allocation.shortfall, services, sites };
-}
-
-function siteReasons(
-  limit: SiteLimit,
-  planned: number,
-  renewable: number,
-  grid: number,
-  shortfall: boolean,
-  unitRps: number,
-): SiteReason[] {
-  if (!limit.eligible) return [limit.reason];
-  const reasons: SiteReason[] = [];
-  if (limit.latencyHeld) reasons.push("latency_over_limit");
-  if (shortfall) reasons.push("capacity_shortfall");
-  if (renewable > EPSILON) reasons.push("renewable");
-  if (grid > EPSILON) reasons.push("grid");
-  if (planned > EPSILON && planned >= limit.limitRps - unitRps - EPSILON) reasons.push("at_limit");
-  if (planned <= EPSILON) reasons.push("idle");
-  return reasons;
 }

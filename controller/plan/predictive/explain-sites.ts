@@ -1,12 +1,10 @@
 // Per-site explanations of a predictive plan, in the greedy planner's terms: renewable capacity is
 // what PV and the planned battery discharge leave for requests in step 0, once the base load and
 // any charging are covered.
-import { gridCarbonGPerHour, type SiteLimit } from "../greedy/energy-budget.js";
-import type { SiteExplanation, SiteReason } from "../plan.js";
+import { gridCarbonGPerHour, siteReasons, type SiteLimit } from "../greedy/energy-budget.js";
+import type { SiteExplanation } from "../plan.js";
 import type { SiteState } from "../site-state.js";
 import type { PlannedTrajectory } from "./trajectory.js";
-
-const EPSILON = 1e-9;
 
 export function explainSites(
   sites: readonly SiteState[],
@@ -32,19 +30,7 @@ export function explainSites(
       renewableRps,
       gridRps,
       gridCarbonGPerHour: site.offGrid === true ? 0 : gridCarbonGPerHour(site, gridRps),
-      reasons: reasons(limit, planned, renewableRps, gridRps, shortfall, unitRps[i]!),
+      reasons: siteReasons(limit, planned, renewableRps, gridRps, shortfall, unitRps[i]!),
     };
   });
-}
-
-function reasons(limit: SiteLimit, planned: number, renewable: number, grid: number, shortfall: boolean, unitRps: number): SiteReason[] {
-  if (!limit.eligible) return [limit.reason];
-  const out: SiteReason[] = [];
-  if (limit.latencyHeld) out.push("latency_over_limit");
-  if (shortfall) out.push("capacity_shortfall");
-  if (renewable > EPSILON) out.push("renewable");
-  if (grid > EPSILON) out.push("grid");
-  if (planned > EPSILON && planned >= limit.limitRps - unitRps - EPSILON) out.push("at_limit");
-  if (planned <= EPSILON) out.push("idle");
-  return out;
 }
