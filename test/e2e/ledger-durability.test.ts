@@ -141,11 +141,13 @@ describe("ledger of a controller process", () => {
     rmSync(join(cwd, "data", "ledger"), { recursive: true, force: true });
     const writer = churn(controller);
     const cpuBefore = cpuSeconds(controller.pid);
+    const wallBefore = performance.now();
     await new Promise((r) => setTimeout(r, 2_000));
-    const cpuUsed = cpuSeconds(controller.pid) - cpuBefore;
+    const coreShare = (cpuSeconds(controller.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
     await writer.stop();
-    // A spin takes a whole core (2 s of CPU here); the churn itself costs a fraction of that.
-    expect(cpuUsed).toBeLessThan(1.0);
+    // A spin holds a whole core (share ≈ 1); the churn itself costs about half of one here,
+    // more when the rest of the suite competes for the two cores.
+    expect(coreShare, "share of one core the controller used with its ledger gone").toBeLessThan(0.85);
     expect((await fetch(`${controller.url}/readyz`)).status).toBe(503);
     const metrics = await (await fetch(`${controller.url}/metrics`)).text();
     // The table planned meanwhile waits for its record (never served unrecorded); the log counts its retries.
